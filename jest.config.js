@@ -1,0 +1,38 @@
+/**
+ * Two projects: `unit` (pure logic, no I/O) and `integration` (real Redis Cluster, PostgreSQL and
+ * the Kafka peer, started once by the global setup on ports of their own).
+ * Tests live next to each package: <package>/test/*.test.ts and *.int.test.ts.
+ */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+
+const shared = {
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@stampede/(chassis|devkit)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@stampede/(chassis|devkit)/(.*)$': '<rootDir>/packages/$1/src/$2',
+  },
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
+
+module.exports = {
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts}/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts,test}/**/*.int.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};

@@ -1,0 +1,87 @@
+import { context, propagation } from '@opentelemetry/api';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type EachMessagePayload,
+  type IHeaders,
+  type Message,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from '../logger';
+
+export type { Consumer, Producer, Message, EachMessagePayload, Kafka };
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+}
+
+export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      const fields = { namespace, kafka: extra };
+      if (!logger) return;
+      if (level <= logLevel.ERROR) logger.error(fields, message);
+      else logger.warn(fields, message);
+    },
+  });
+}
+
+/** W3C trace context of the active span, as Kafka headers. */
+export function traceHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** Headers as plain strings (kafkajs gives Buffers). */
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return out;
+}
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  handle: (payload: EachMessagePayload) => Promise<void>;
+  /** Short timeouts keep rebalances quick; production values come from configuration. */
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+}
+
+/**
+ * Runs a consumer whose handler is called inside the producer's trace context. A handler that
+ * throws makes kafkajs retry the message: handlers must be idempotent (at-least-once delivery).
+ */
+export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeout ?? 10_000,
+    heartbeatInterval: opts.heartbeatInterval ?? 1_000,
+    allowAutoTopicCreation: true,
+  });
+  await consumer.connect();
+  for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async (payload) => {
+      const parent = propagation.extract(context.active(), headersToStrings(payload.message.headers));
+      await context.with(parent, () => opts.handle(payload));
+    },
+  });
+  return consumer;
+}

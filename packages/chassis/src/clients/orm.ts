@@ -1,0 +1,71 @@
+import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/postgresql';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { Client } from 'pg';
+
+export type { MikroORM };
+
+const MIGRATION_LOCK_ID = 0x5_7a_4d;
+
+export interface OrmOptions {
+  clientUrl: string;
+  entities: EntitySchema[];
+  migrations: MigrationObject[];
+  /** Schema-level isolation, e.g. one per service. */
+  schema?: string;
+  poolMax?: number;
+  extra?: Partial<Options>;
+}
+
+export function ormConfig(o: OrmOptions): Options {
+  return {
+    clientUrl: o.clientUrl,
+    entities: o.entities,
+    schema: o.schema,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: o.migrations,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: 3_000 },
+    driverOptions: { connection: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000 } },
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    ...o.extra,
+  };
+}
+
+export async function initOrm(o: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(o));
+}
+
+/**
+ * Migrations run from one place (the stack's migrate step, a Helm hook Job, or a test's global
+ * setup), never from every replica at boot, so two replicas never race on DDL.
+ */
+export async function migrate(o: OrmOptions): Promise<string[]> {
+  // A session advisory lock serialises concurrent callers (parallel test files, a replica started
+  // by hand): the second one waits, then finds nothing left to run.
+  const lock = new Client({ connectionString: o.clientUrl });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const orm = await MikroORM.init(ormConfig(o));
+    try {
+      const done = await orm.getMigrator().up();
+      return done.map((m) => m.name);
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await lock.end();
+  }
+}
+
+export async function pingDatabase(orm: MikroORM): Promise<void> {
+  await orm.em.getConnection().execute('select 1');
+}

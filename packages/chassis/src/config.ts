@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, at start-up. A wrong or missing variable
+ * stops the process with a message that names it, before anything listens or connects.
+ */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; problem: string }[]) {
+    super(
+      'Invalid configuration:\n' + issues.map((i) => `  - ${i.variable}: ${i.problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Variables every service reads. */
+export const baseConfigShape = {
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: logLevel.default('info'),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 64kb').default('64kb'),
+  /** Time between readiness turning false and the listener closing, for load balancers to notice. */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** Upper bound for in-flight requests to finish after SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+};
+
+/** host:port,host:port list, e.g. REDIS_NODES or KAFKA_BROKERS. */
+export const hostPortList = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+    const parsed = items.map((item) => {
+      const m = /^([^\s:]+|\[[^\]]+\]):(\d{1,5})$/.exec(item);
+      if (!m || Number(m[2]) > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port` });
+        return null;
+      }
+      return { host: m[1] as string, port: Number(m[2]) };
+    });
+    return parsed.filter((p): p is { host: string; port: number } => p !== null);
+  })
+  .refine((l) => l.length > 0, 'expected at least one host:port');
+
+export const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL');
+
+export const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => ({
+      variable: String(i.path[0] ?? '(unknown)'),
+      problem: i.message,
+    })),
+  );
+}
+
+/** For main.ts: print the problem and exit non-zero instead of throwing a stack trace. */
+export function loadConfigOrExit<S extends z.ZodRawShape>(
+  service: string,
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> {
+  try {
+    return loadConfig(shape, env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`[${service}] ${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+}
+
+/** The variables a service cannot start without: used by the chart check to prevent drift. */
+export function requiredVariables(shape: z.ZodRawShape): string[] {
+  return Object.entries(shape)
+    .filter(([, schema]) => !(schema as z.ZodType).safeParse(undefined).success)
+    .map(([name]) => name)
+    .sort();
+}
+
+/** Fragments shared by the services that use each store. */
+export const redisConfigShape = {
+  REDIS_NODES: hostPortList,
+  REDIS_PASSWORD: z.string().min(1).optional(),
+};
+
+export const postgresConfigShape = {
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+};
+
+export const kafkaConfigShape = {
+  KAFKA_BROKERS: hostPortList.transform((l) => l.map((b) => `${b.host}:${b.port}`)),
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  KAFKA_CONSUMER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+};

@@ -1,0 +1,16 @@
+export * from './errors';
+export * from './config';
+export * from './logger';
+export * from './metrics';
+export * from './health';
+export * from './service';
+export * from './http/validate';
+export * from './http/errors';
+export * from './http/request-context';
+export * from './clients/redis';
+export * from './clients/kafka';
+export * from './clients/orm';
+export * from './main';
+export { z } from 'zod';
+export * from './stores';
+export type { EntitySchema, MigrationObject } from '@mikro-orm/core';

@@ -1,0 +1,62 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Field names that never reach a log line, at any depth we log at. */
+export const SENSITIVE_KEYS = [
+  'password',
+  'newPassword',
+  'passwordHash',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'reservationToken',
+  'idToken',
+  'id_token',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-csrf-token',
+  'paymentKey',
+  'billingKey',
+  'cardNumber',
+  'cvv',
+  'customerKey',
+  'secret',
+  'secretKey',
+  'clientSecret',
+  'apiKey',
+  'x-api-key',
+  'signature',
+  'x-signature',
+] as const;
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of SENSITIVE_KEYS) {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const join = (prefix: string) => (k.startsWith('[') ? `${prefix}${k}` : `${prefix}.${k}`);
+    if (!k.startsWith('[')) paths.push(k);
+    paths.push(join('*'), join('*.*'), join('*.*.*'));
+  }
+  return paths;
+}
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      redact: { paths: redactPaths(), censor: '[REDACTED]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}

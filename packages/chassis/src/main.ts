@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { loadConfigOrExit } from './config';
+import { createLogger, type Logger } from './logger';
+import { exitOnSignals, type RunningService } from './service';
+
+export interface BaseConfig {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: string;
+}
+
+/**
+ * The whole of a service's main.ts: parse the environment (exit 78 naming the bad variable),
+ * build the service, listen, and drain on SIGTERM.
+ */
+export function runMain<S extends z.ZodRawShape>(
+  name: string,
+  shape: S,
+  build: (config: z.infer<z.ZodObject<S>>, logger: Logger) => Promise<RunningService>,
+): void {
+  const config = loadConfigOrExit(name, shape) as z.infer<z.ZodObject<S>> & BaseConfig;
+  const logger = createLogger({ service: name, level: config.LOG_LEVEL });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  build(config, logger)
+    .then(async (service) => {
+      exitOnSignals(service, logger);
+      await service.listen(config.PORT, config.HOST);
+    })
+    .catch((err: unknown) => {
+      logger.fatal({ err }, `${name} failed to start`);
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 100).unref();
+    });
+}

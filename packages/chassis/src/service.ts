@@ -1,0 +1,174 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { AppError } from './errors';
+import { runChecks, type ReadinessCheck } from './health';
+import { errorHandler, notFound, sendError } from './http/errors';
+import { requestId, routeTemplate } from './http/request-context';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export interface ServiceDefinition {
+  name: string;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimit?: string;
+  /** Dependencies that must answer for /readyz to be 200. */
+  checks?: Record<string, ReadinessCheck>;
+  /** Mounted before the service's routes (e.g. helmet in the gateway). */
+  before?: (app: Express) => void;
+  routes: (app: Express) => void;
+  /** Closed in order after the listener has drained (background loops first, clients last). */
+  closers?: Array<() => Promise<unknown> | unknown>;
+  shutdownDelayMs?: number;
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningService {
+  app: Express;
+  /** Resolves with the bound port (0 picks an ephemeral one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Readiness off, in-flight requests finish, listener closes, closers run. Idempotent. */
+  shutdown(reason?: string): Promise<void>;
+  readonly draining: boolean;
+  url(): string;
+}
+
+export function createService(def: ServiceDefinition): RunningService {
+  const { logger, metrics } = def;
+  const app = express();
+  let server: Server | undefined;
+  let draining = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestId);
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer();
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = routeTemplate(req);
+      end({ method: req.method, route, status_code: res.statusCode });
+      if (PROBE_ROUTES.has(route)) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { requestId: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms };
+      if (logger.isLevelEnabled('debug')) {
+        // Headers and body only at debug: redaction keeps secrets out even then.
+        logger.debug({ ...line, req: { headers: req.headers, body: req.body as unknown } }, 'request');
+      } else {
+        logger.info(line, 'request');
+      }
+    });
+    next();
+  });
+  app.use((req, res, next) => {
+    if (!draining) return next();
+    res.setHeader('Connection', 'close');
+    sendError(req, res, new AppError('SHUTTING_DOWN', 'Server is shutting down'));
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
+    const report = await runChecks(def.checks ?? {});
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  def.before?.(app);
+  app.use(express.json({ limit: def.bodyLimit ?? '64kb' }));
+  def.routes(app);
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  const closeServer = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!server?.listening) return resolve();
+      const timer = setTimeout(() => {
+        logger.warn('shutdown timeout reached; closing remaining connections');
+        server?.closeAllConnections();
+      }, def.shutdownTimeoutMs ?? 10_000);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+
+  return {
+    app,
+    get draining() {
+      return draining;
+    },
+    url() {
+      const addr = server?.address() as AddressInfo | null;
+      if (!addr) throw new Error(`${def.name} is not listening`);
+      return `http://127.0.0.1:${addr.port}`;
+    },
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        server = app.listen(port, host, (err?: Error) => {
+          if (err) return reject(err);
+          const bound = (server?.address() as AddressInfo).port;
+          logger.info({ port: bound }, `${def.name} listening`);
+          resolve(bound);
+        });
+        // Slightly above typical load-balancer idle timeouts, so the server never closes first.
+        server.keepAliveTimeout = 65_000;
+        server.headersTimeout = 66_000;
+      });
+    },
+    shutdown(reason = 'shutdown') {
+      shutdownPromise ??= (async () => {
+        draining = true;
+        logger.info({ reason }, 'draining');
+        if (def.shutdownDelayMs) await new Promise((r) => setTimeout(r, def.shutdownDelayMs));
+        await closeServer();
+        for (const close of def.closers ?? []) {
+          try {
+            await close();
+          } catch (err) {
+            logger.warn({ err }, 'error while closing a dependency');
+          }
+        }
+        logger.info('stopped');
+      })();
+      return shutdownPromise;
+    },
+  };
+}
+
+/** For main.ts: SIGTERM/SIGINT drain the service and exit 0; a second signal forces exit. */
+export function exitOnSignals(service: RunningService, logger: Logger): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    signalled = true;
+    service.shutdown(signal).then(
+      () => {
+        logger.flush?.();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

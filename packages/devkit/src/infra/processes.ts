@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Every process the stack or the test harness starts goes through one group, so stopping the
+ * group leaves nothing behind: SIGTERM, a grace period, then SIGKILL.
+ */
+export class ProcessGroup {
+  private readonly members: Managed[] = [];
+
+  constructor(readonly logDir: string) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  start(name: string, command: string, args: string[], options: SpawnOptions & { log?: boolean } = {}): Managed {
+    const { log: keepLog = true, ...spawnOptions } = options;
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
+    if (keepLog) {
+      child.stdout?.pipe(log, { end: false });
+      child.stderr?.pipe(log, { end: false });
+    }
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', (err) => {
+        log.write(`spawn failed: ${err.message}\n`);
+        resolve(-1);
+      });
+    });
+    const managed = { name, child, exited };
+    this.members.push(managed);
+    void exited.then(() => {
+      const i = this.members.indexOf(managed);
+      if (i >= 0) this.members.splice(i, 1);
+    });
+    return managed;
+  }
+
+  list(): readonly Managed[] {
+    return this.members;
+  }
+
+  async stop(m: Managed, signal: NodeJS.Signals = 'SIGTERM', graceMs = 8_000): Promise<void> {
+    if (m.child.exitCode !== null || m.child.signalCode !== null) return;
+    m.child.kill(signal);
+    const timer = setTimeout(() => m.child.kill('SIGKILL'), graceMs);
+    await m.exited;
+    clearTimeout(timer);
+  }
+
+  /** Stops in reverse start order: services before the stores they use. */
+  async stopAll(graceMs = 8_000): Promise<void> {
+    for (const m of [...this.members].reverse()) await this.stop(m, 'SIGTERM', graceMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await probe()) return;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(intervalMs);
+  }
+  const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+}

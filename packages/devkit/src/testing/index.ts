@@ -1,0 +1,5 @@
+export * from './infra';
+export * from './app';
+export * from './spawn';
+export * from './http';
+export * from './boot';

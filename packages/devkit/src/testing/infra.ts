@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertSystemReady } from '../infra/system';
+import { ProcessGroup } from '../infra/processes';
+import { startRedisCluster, type RedisClusterHandle } from '../infra/redis-cluster';
+import { startPostgres, type PostgresHandle } from '../infra/postgres';
+import { startKafkaMock, type KafkaHandle } from '../infra/kafka-mock';
+
+/** What integration tests need to reach the real components the harness started. */
+export interface TestInfra {
+  redisNodes: string;
+  redisPorts: number[];
+  kafkaBrokers: string;
+  kafkaPid: number;
+  postgres: { port: number; user: string; password: string };
+  databases: string[];
+  dataDir: string;
+}
+
+export const TEST_DATABASES = ['auth', 'event', 'payment', 'scratch'];
+
+export interface RunningInfra {
+  info: TestInfra;
+  redis: RedisClusterHandle;
+  postgres: PostgresHandle;
+  kafka: KafkaHandle;
+  stop(): Promise<void>;
+}
+
+/**
+ * Ports: base..base+5 Redis Cluster, base+10 PostgreSQL. Each developer or helper running the
+ * suite in parallel picks its own STAMPEDE_TEST_PORT_BASE.
+ */
+export async function startTestInfra(root: string, base: number): Promise<RunningInfra> {
+  assertSystemReady();
+  const dataDir = join(root, '.stampede', `test-${base}`);
+  const group = new ProcessGroup(join(dataDir, 'logs'));
+  try {
+    const [redis, postgres, kafka] = await Promise.all([
+      startRedisCluster({ group, dir: join(dataDir, 'redis'), basePort: base }),
+      startPostgres({ dir: join(dataDir, 'postgres'), port: base + 10, databases: TEST_DATABASES, fast: true }),
+      startKafkaMock(group),
+    ]);
+    const kcat = group.list().find((m) => m.name === 'kafka-mock');
+    const info: TestInfra = {
+      redisNodes: redis.nodesEnv,
+      redisPorts: redis.nodes.map((n) => n.port),
+      kafkaBrokers: kafka.brokersEnv,
+      kafkaPid: kcat?.child.pid ?? 0,
+      postgres: { port: postgres.port, user: postgres.user, password: postgres.password },
+      databases: TEST_DATABASES,
+      dataDir,
+    };
+    return {
+      info,
+      redis,
+      postgres,
+      kafka,
+      async stop() {
+        await group.stopAll(3_000);
+        await postgres.stop();
+      },
+    };
+  } catch (e) {
+    await group.stopAll(1_000);
+    throw e;
+  }
+}
+
+const ENV_KEY = 'STAMPEDE_TEST_INFRA';
+
+export function publishTestInfra(info: TestInfra, file?: string): void {
+  process.env[ENV_KEY] = JSON.stringify(info);
+  if (file) writeFileSync(file, JSON.stringify(info, null, 2));
+}
+
+/** Inside a test: the infra started by the global setup (or by `npm run test:infra`). */
+export function testInfra(): TestInfra {
+  const raw = process.env[ENV_KEY] ?? (process.env.STAMPEDE_TEST_INFRA_FILE ? readFileSync(process.env.STAMPEDE_TEST_INFRA_FILE, 'utf8') : undefined);
+  if (!raw) throw new Error('no test infrastructure: run the suite through jest (global setup) or set STAMPEDE_TEST_INFRA_FILE');
+  return JSON.parse(raw) as TestInfra;
+}
+
+export function testDatabaseUrl(db: string): string {
+  const { postgres } = testInfra();
+  return `postgres://${postgres.user}:${encodeURIComponent(postgres.password)}@127.0.0.1:${postgres.port}/${db}`;
+}
+
+/** The environment a service needs to reach the test infra (merge with service-specific values). */
+export function testStoreEnv(db?: string): Record<string, string> {
+  const infra = testInfra();
+  return {
+    REDIS_NODES: infra.redisNodes,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    ...(db ? { DATABASE_URL: testDatabaseUrl(db) } : {}),
+    KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '3000',
+    KAFKA_CONSUMER_HEARTBEAT_MS: '300',
+  };
+}

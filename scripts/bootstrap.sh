@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Everything a fresh clone needs before it can run: system packages, npm dependencies, a build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.stampede-lock ] || [ "$(cat node_modules/.stampede-lock)" != "$lock_hash" ]; then
+  echo "Installing npm dependencies (npm ci)..."
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.stampede-lock
+fi
+
+echo "Building (tsc -b)..."
+npx tsc -b

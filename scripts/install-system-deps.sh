@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the system packages the local platform and the test suite need (Debian/Ubuntu).
+# As root it installs them with apt; otherwise it prints the exact command to run.
+set -euo pipefail
+
+PACKAGES=(redis-server redis-tools postgresql postgresql-contrib kcat prometheus
+          golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+cmd="apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Run as root:  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The packaged servers are not used: the platform runs its own private instances.
+for svc in redis-server postgresql prometheus; do
+  if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done
+service redis-server stop >/dev/null 2>&1 || true
+service postgresql stop >/dev/null 2>&1 || true
+service prometheus stop >/dev/null 2>&1 || true

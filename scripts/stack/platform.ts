@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  assertSystemReady,
+  ProcessGroup,
+  startKafkaMock,
+  startPostgres,
+  startPrometheus,
+  startRedisCluster,
+  waitFor,
+  type PostgresHandle,
+} from '@stampede/devkit';
+import { replicaPort, SERVICES, type ServiceName, type StackContext } from './services';
+
+const exec = promisify(execFile);
+
+export interface PlatformOptions {
+  root: string;
+  dataDir: string;
+  offset: number;
+  replicas: Partial<Record<ServiceName, number>>;
+  logLevel: string;
+  /** Extra environment for every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
+  ruleFiles?: string[];
+}
+
+export interface Endpoint {
+  name: string;
+  url: string;
+}
+
+export interface Platform {
+  endpoints: Endpoint[];
+  group: ProcessGroup;
+  postgres: PostgresHandle;
+  stop(): Promise<void>;
+}
+
+/** Starts stores, runs migrations, starts every replica and waits until each one is ready. */
+export async function startPlatform(o: PlatformOptions): Promise<Platform> {
+  assertSystemReady();
+  const group = new ProcessGroup(join(o.dataDir, 'logs'));
+  let postgres: PostgresHandle | undefined;
+  const stop = async () => {
+    await group.stopAll();
+    await postgres?.stop();
+  };
+  try {
+    const databases = SERVICES.flatMap((s) => (s.database ? [s.database] : []));
+    const [redis, pg, kafka] = await Promise.all([
+      startRedisCluster({ group, dir: join(o.dataDir, 'redis'), basePort: 7000 + o.offset }),
+      startPostgres({ dir: join(o.dataDir, 'postgres'), port: 55432 + o.offset, databases }),
+      startKafkaMock(group),
+    ]);
+    postgres = pg;
+
+    const replicasOf = (s: (typeof SERVICES)[number]) => o.replicas[s.name] ?? s.replicas;
+    const ctx: StackContext = {
+      redisNodes: redis.nodesEnv,
+      kafkaBrokers: kafka.brokersEnv,
+      databaseUrl: (db) => pg.url(db),
+      urlsOf: (name) => {
+        const s = SERVICES.find((x) => x.name === name);
+        if (!s) return [];
+        return Array.from({ length: replicasOf(s) }, (_, i) => `http://127.0.0.1:${replicaPort(s, i, o.offset)}`);
+      },
+      secrets: {},
+    };
+
+    await Promise.all(
+      SERVICES.filter((s) => s.database).map((s) =>
+        exec(process.execPath, [join(o.root, 'services', s.name, 'dist', 'migrate.js')], {
+          env: { ...process.env, DATABASE_URL: pg.url(s.database as string) },
+        }),
+      ),
+    );
+
+    const endpoints: Endpoint[] = [];
+    for (const s of SERVICES) {
+      const env = s.env(ctx);
+      for (let i = 0; i < replicasOf(s); i++) {
+        const port = replicaPort(s, i, o.offset);
+        const name = replicasOf(s) > 1 ? `${s.name}-${i + 1}` : s.name;
+        group.start(name, process.execPath, [join(o.root, 'services', s.name, 'dist', 'main.js')], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'development',
+            LOG_LEVEL: o.logLevel,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            ...env,
+            ...o.env,
+          },
+        });
+        endpoints.push({ name, url: `http://127.0.0.1:${port}` });
+      }
+    }
+    await Promise.all(
+      endpoints.map((e) =>
+        waitFor(`${e.name} /readyz (log: ${join(o.dataDir, 'logs', e.name + '.log')})`, async () => (await fetch(`${e.url}/readyz`)).ok, 30_000, 200),
+      ),
+    );
+    const prometheus = await startPrometheus({
+      group,
+      dir: join(o.dataDir, 'prometheus'),
+      port: 9090 + o.offset,
+      ruleFiles: o.ruleFiles ?? [],
+      jobs: SERVICES.map((s) => ({
+        job: s.name,
+        targets: endpoints.filter((e) => e.name === s.name || e.name.startsWith(`${s.name}-`)).map((e) => e.url.replace('http://', '')),
+      })),
+    });
+    endpoints.push(
+      { name: 'prometheus', url: prometheus.url },
+      { name: 'postgres', url: pg.url('<db>').replace(/:[^:@/]+@/, ':***@') },
+      { name: 'redis-cluster', url: redis.nodesEnv },
+      { name: 'kafka (mock)', url: kafka.brokersEnv },
+    );
+    return { endpoints, group, postgres: pg, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,6 @@
+import './instrument';
+import { runMain } from '@stampede/chassis';
+import { buildGateway } from './app';
+import { configShape } from './config';
+
+runMain('gateway', configShape, buildGateway);
