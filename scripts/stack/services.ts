@@ -1,3 +1,9 @@
+import { authEnv } from './env/auth';
+import { eventEnv } from './env/event';
+import { entryEnv } from './env/entry';
+import { paymentEnv } from './env/payment';
+import { gatewayEnv } from './env/gateway';
+
 /**
  * The services of the local platform: port, default replica count and the environment each gets.
  * Secrets here are generated per stack run (never committed, never reused).
@@ -27,41 +33,33 @@ export const SERVICES: StackService[] = [
     basePort: 8081,
     replicas: 1,
     database: 'auth',
-    env: (ctx) => ({ REDIS_NODES: ctx.redisNodes, DATABASE_URL: ctx.databaseUrl('auth') }),
+    env: authEnv,
   },
   {
     name: 'event',
     basePort: 8082,
     replicas: 1,
     database: 'event',
-    env: (ctx) => ({
-      REDIS_NODES: ctx.redisNodes,
-      DATABASE_URL: ctx.databaseUrl('event'),
-      KAFKA_BROKERS: ctx.kafkaBrokers,
-    }),
+    env: eventEnv,
   },
   {
     name: 'entry',
     basePort: 8083,
     replicas: 2,
-    env: (ctx) => ({ REDIS_NODES: ctx.redisNodes }),
+    env: entryEnv,
   },
   {
     name: 'payment',
     basePort: 8084,
     replicas: 2,
     database: 'payment',
-    env: (ctx) => ({
-      REDIS_NODES: ctx.redisNodes,
-      DATABASE_URL: ctx.databaseUrl('payment'),
-      KAFKA_BROKERS: ctx.kafkaBrokers,
-    }),
+    env: paymentEnv,
   },
   {
     name: 'gateway',
     basePort: 8080,
     replicas: 1,
-    env: (ctx) => ({ REDIS_NODES: ctx.redisNodes }),
+    env: gatewayEnv,
   },
 ];
 

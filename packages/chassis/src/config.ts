@@ -108,3 +108,10 @@ export const kafkaConfigShape = {
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
   KAFKA_CONSUMER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 };
+
+/** How a service verifies access tokens: auth's JWKS, issuer and audience. */
+export const authVerifyConfigShape = {
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }),
+  AUTH_ISSUER: z.string().min(1).default('stampede-auth'),
+  AUTH_AUDIENCE: z.string().min(1).default('stampede'),
+};

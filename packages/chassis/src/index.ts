@@ -14,3 +14,4 @@ export * from './main';
 export { z } from 'zod';
 export * from './stores';
 export type { EntitySchema, MigrationObject } from '@mikro-orm/core';
+export * from './auth';

@@ -3,3 +3,4 @@ export * from './app';
 export * from './spawn';
 export * from './http';
 export * from './boot';
+export * from './issuer';

@@ -1,0 +1,4 @@
+export * from './roles';
+export * from './sessions';
+export * from './verifier';
+export * from './middleware';

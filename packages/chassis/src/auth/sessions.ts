@@ -1,0 +1,25 @@
+import type { Cluster } from 'ioredis';
+
+/**
+ * Session layout in Redis Cluster, shared by auth (writes) and every verifier (reads). All keys of
+ * one user share the hash tag {u:<userId>} so auth can replace or revoke sessions atomically.
+ *
+ *   {u:<userId>}:sess:<sid>   "1" with TTL = session lifetime; present ⇔ session live
+ *   {u:<userId>}:sessions     ZSET sid → created-at ms (oldest first, for the max-sessions policy)
+ */
+export const sessionKey = (userId: string, sid: string) => `{u:${userId}}:sess:${sid}`;
+export const userSessionsKey = (userId: string) => `{u:${userId}}:sessions`;
+
+export async function isSessionActive(redis: Cluster, userId: string, sid: string): Promise<boolean> {
+  return (await redis.exists(sessionKey(userId, sid))) === 1;
+}
+
+/** Records a live session (auth's login path; test issuers). */
+export async function putSession(redis: Cluster, userId: string, sid: string, ttlSeconds: number): Promise<void> {
+  await redis
+    .multi()
+    .set(sessionKey(userId, sid), '1', 'EX', ttlSeconds)
+    .zadd(userSessionsKey(userId), Date.now(), sid)
+    .expire(userSessionsKey(userId), ttlSeconds)
+    .exec();
+}

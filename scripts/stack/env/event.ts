@@ -1,0 +1,8 @@
+import type { StackContext } from '../services';
+
+/** The event service's environment on the local stack. */
+export const eventEnv = (ctx: StackContext): Record<string, string> => ({
+  REDIS_NODES: ctx.redisNodes,
+  DATABASE_URL: ctx.databaseUrl('event'),
+  KAFKA_BROKERS: ctx.kafkaBrokers,
+});
