@@ -15,3 +15,4 @@ export { z } from 'zod';
 export * from './stores';
 export type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 export * from './auth';
+export * from './sale';
