@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -41,6 +42,7 @@ export interface Platform {
 /** Starts stores, runs migrations, starts every replica and waits until each one is ready. */
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   assertSystemReady();
+  mkdirSync(o.dataDir, { recursive: true });
   const group = new ProcessGroup(join(o.dataDir, 'logs'));
   let postgres: PostgresHandle | undefined;
   const stop = async () => {
@@ -78,8 +80,11 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     );
 
     const endpoints: Endpoint[] = [];
+    const envs = new Map(SERVICES.map((s) => [s.name, s.env(ctx)]));
+    // Generated per run (e.g. the initial admin's password): readable by the demo, never committed.
+    writeFileSync(join(o.dataDir, 'secrets.json'), JSON.stringify(ctx.secrets, null, 2), { mode: 0o600 });
     for (const s of SERVICES) {
-      const env = s.env(ctx);
+      const env = envs.get(s.name) ?? {};
       for (let i = 0; i < replicasOf(s); i++) {
         const port = replicaPort(s, i, o.offset);
         const name = replicasOf(s) > 1 ? `${s.name}-${i + 1}` : s.name;

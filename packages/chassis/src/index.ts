@@ -16,3 +16,4 @@ export * from './stores';
 export type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 export * from './auth';
 export * from './sale';
+export * from './events';

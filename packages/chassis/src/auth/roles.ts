@@ -6,6 +6,8 @@ export interface Principal {
   userId: string;
   roles: Role[];
   sessionId: string;
+  /** Account creation time (ms), from the token's `uca` claim (seconds), for account-age rules. */
+  accountCreatedAt?: number;
 }
 
 export const hasAnyRole = (p: Principal, roles: readonly Role[]) => roles.some((r) => p.roles.includes(r));

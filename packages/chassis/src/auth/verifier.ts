@@ -25,6 +25,8 @@ const claims = z.object({
   sub: z.string().min(1).max(64),
   sid: z.string().min(1).max(128),
   roles: z.array(z.enum(ROLES)).min(1),
+  /** Account created at, epoch seconds (optional). */
+  uca: z.number().int().nonnegative().optional(),
 });
 
 const unauthenticated = () => new AppError('AUTH_REQUIRED', 'Authentication required');
@@ -59,9 +61,9 @@ export function createVerifier(o: VerifierOptions): Verifier {
       }
       const parsed = claims.safeParse(payload);
       if (!parsed.success) throw unauthenticated();
-      const { sub, sid, roles } = parsed.data;
+      const { sub, sid, roles, uca } = parsed.data;
       if (!(await isSessionActive(o.redis, sub, sid))) throw unauthenticated();
-      return { userId: sub, sessionId: sid, roles };
+      return { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
     },
   };
 }

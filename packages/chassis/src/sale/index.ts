@@ -1,2 +1,4 @@
 export * from './layout';
 export * from './inventory';
+export * from './snapshot';
+export * from './eligibility';

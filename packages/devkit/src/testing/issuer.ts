@@ -12,7 +12,7 @@ export interface TestIssuer {
   /** AUTH_* variables for a service under test. */
   env(): Record<string, string>;
   /** A signed access token for a live session (session written to the test Redis Cluster). */
-  token(opts?: { userId?: string; roles?: Role[]; ttlSeconds?: number }): Promise<string>;
+  token(opts?: { userId?: string; roles?: Role[]; ttlSeconds?: number; accountCreatedAt?: Date }): Promise<string>;
   /** A user with a token: { userId, token }. */
   user(roles?: Role[]): Promise<{ userId: string; token: string }>;
   redis: Cluster;
@@ -46,10 +46,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   });
   const redis = createRedisCluster({ nodes });
 
-  const token: TestIssuer['token'] = async ({ userId = randomUUID(), roles = ['USER'], ttlSeconds = 900 } = {}) => {
+  const token: TestIssuer['token'] = async ({ userId = randomUUID(), roles = ['USER'], ttlSeconds = 900, accountCreatedAt } = {}) => {
     const sid = randomUUID();
     await putSession(redis, userId, sid, ttlSeconds);
-    return new SignJWT({ roles, sid })
+    return new SignJWT({ roles, sid, ...(accountCreatedAt ? { uca: Math.floor(accountCreatedAt.getTime() / 1000) } : {}) })
       .setProtectedHeader({ alg: 'ES256', kid })
       .setSubject(userId)
       .setIssuer(issuer)
