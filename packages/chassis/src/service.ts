@@ -17,7 +17,7 @@ export interface ServiceDefinition {
   bodyLimit?: string;
   /** Dependencies that must answer for /readyz to be 200. */
   checks?: Record<string, ReadinessCheck>;
-  /** Mounted before the service's routes (e.g. helmet in the gateway). */
+  /** Mounted before every route, probes included (e.g. security headers, a raw body parser). */
   before?: (app: Express) => void;
   routes: (app: Express) => void;
   /** Closed in order after the listener has drained (background loops first, clients last). */
@@ -70,6 +70,8 @@ export function createService(def: ServiceDefinition): RunningService {
     sendError(req, res, new AppError('SHUTTING_DOWN', 'Server is shutting down'));
   });
 
+  def.before?.(app);
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -86,7 +88,6 @@ export function createService(def: ServiceDefinition): RunningService {
     res.send(await metrics.registry.metrics());
   });
 
-  def.before?.(app);
   app.use(express.json({ limit: def.bodyLimit ?? '64kb' }));
   def.routes(app);
   app.use(notFound);

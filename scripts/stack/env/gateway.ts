@@ -1,4 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { StackContext } from '../services';
 
-/** The gateway service's environment on the local stack. */
-export const gatewayEnv = (ctx: StackContext): Record<string, string> => ({ REDIS_NODES: ctx.redisNodes });
+/** The gateway's environment on the local stack: every replica of every upstream, balanced. */
+export const gatewayEnv = (ctx: StackContext): Record<string, string> => ({
+  REDIS_NODES: ctx.redisNodes,
+  AUTH_JWKS_URL: `${ctx.urlsOf('auth')[0]}/.well-known/jwks.json`,
+  UPSTREAM_AUTH: ctx.urlsOf('auth').join(','),
+  UPSTREAM_EVENT: ctx.urlsOf('event').join(','),
+  UPSTREAM_ENTRY: ctx.urlsOf('entry').join(','),
+  UPSTREAM_PAYMENT: ctx.urlsOf('payment').join(','),
+  CSRF_SECRET: randomBytes(32).toString('base64url'),
+  CORS_ORIGINS: 'http://localhost:3000',
+  // Plain HTTP on loopback: browsers drop Secure cookies there.
+  COOKIE_SECURE: 'false',
+});

@@ -1,19 +1,64 @@
-import { createMetrics, createService, newStores, redisStore, type Logger, type RunningService } from '@stampede/chassis';
+import {
+  createMetrics,
+  createService,
+  createVerifier,
+  newStores,
+  redisStore,
+  type Logger,
+  type RunningService,
+} from '@stampede/chassis';
+import express from 'express';
+import { Counter } from 'prom-client';
 import type { Config } from './config';
+import { createProxy } from './http/proxy';
+import { createLimiters } from './http/rate-limit';
+import { mountRoutes } from './http/routes';
+import { cors, securityHeaders } from './http/security';
 
 export async function buildGateway(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics('gateway');
   const stores = newStores();
-  redisStore(config, stores);
+  const redis = redisStore(config, stores);
+  const verifier = createVerifier({
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    redis,
+  });
+  const proxy = createProxy(
+    { auth: config.UPSTREAM_AUTH, event: config.UPSTREAM_EVENT, entry: config.UPSTREAM_ENTRY, payment: config.UPSTREAM_PAYMENT },
+    logger,
+  );
+  const rateLimited = new Counter({
+    name: 'stampede_rate_limit_rejections_total',
+    help: 'Requests refused with 429 by the gateway, by limit',
+    labelNames: ['limit'] as const,
+    registers: [metrics.registry],
+  });
   return createService({
     name: 'gateway',
     logger,
     metrics,
-    bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     checks: stores.checks,
-    routes: () => undefined,
-    closers: stores.closers,
+    before: (app) => {
+      app.use(securityHeaders());
+      app.use(cors(config.CORS_ORIGINS));
+      // Bodies are forwarded byte for byte (webhook signatures cover the raw body); the limit
+      // still applies here, before any service sees the request.
+      app.use(express.raw({ type: () => true, limit: config.BODY_LIMIT }));
+    },
+    routes: (app) =>
+      mountRoutes(app, {
+        verifier,
+        proxy,
+        limiters: createLimiters(redis),
+        rateLimited,
+        csrfSecret: config.CSRF_SECRET,
+        cookieSecure: config.COOKIE_SECURE,
+        logger,
+      }),
+    closers: [() => proxy.close(), ...stores.closers],
   });
 }

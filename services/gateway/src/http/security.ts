@@ -1,0 +1,55 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/**
+ * Seed 004's security headers: its CSP (the payment widget's script, frame and API origins) and
+ * X-Frame-Options, nosniff, Referrer-Policy, COOP and CORP; plus helmet's other defaults (HSTS...).
+ */
+export const securityHeaders = (): RequestHandler =>
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'", 'https://js.tosspayments.com'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'", 'https://api.tosspayments.com'],
+        frameSrc: ["'self'", 'https://js.tosspayments.com'],
+        upgradeInsecureRequests: [],
+        blockAllMixedContent: [],
+      },
+    },
+    frameguard: { action: 'sameorigin' },
+    noSniff: true,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+/**
+ * CORS from an allow-list: only listed origins get the Access-Control headers, and preflights
+ * from anywhere else are answered without them (the browser then blocks the call).
+ */
+export function cors(allowed: readonly string[]): RequestHandler {
+  const origins = new Set(allowed);
+  return (req, res, next) => {
+    const origin = req.header('origin');
+    if (origin && origins.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE');
+        res.setHeader('Access-Control-Allow-Headers', 'authorization,content-type,idempotency-key,x-csrf-token,x-request-id');
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+    }
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { buildGateway } from '../src/app';
+import { configShape } from '../src/config';
+import { RATE_LIMITS } from '../src/routes/limits';
+import { DEAD_URL, startEcho, type EchoUpstream } from './upstreams';
+
+describe('gateway', () => {
+  let issuer: TestIssuer;
+  let upstreamA: EchoUpstream;
+  let upstreamB: EchoUpstream;
+  let gateways: StartedApp[];
+  const csrfSecret = randomBytes(32).toString('hex');
+
+  const envFor = (overrides: Record<string, string> = {}) => ({
+    ...testStoreEnv(),
+    ...issuer.env(),
+    UPSTREAM_AUTH: upstreamA.url,
+    UPSTREAM_EVENT: upstreamA.url,
+    UPSTREAM_ENTRY: `${upstreamA.url},${upstreamB.url}`,
+    UPSTREAM_PAYMENT: upstreamA.url,
+    CSRF_SECRET: csrfSecret,
+    CORS_ORIGINS: 'https://shop.example',
+    COOKIE_SECURE: 'false',
+    BODY_LIMIT: '8kb',
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    upstreamA = await startEcho();
+    upstreamB = await startEcho();
+    gateways = [await startApp(configShape, buildGateway, envFor()), await startApp(configShape, buildGateway, envFor())];
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await upstreamA.close();
+    await upstreamB.close();
+    await issuer.stop();
+  });
+  const gw = () => (gateways[0] as StartedApp).url;
+
+  it('when a client sends identity headers, then the service never sees them', async () => {
+    const { token } = await issuer.user(['USER']);
+    const res = await http('GET', `${gw()}/sales/s1`, {
+      token,
+      headers: { 'x-user-id': 'admin', 'x-roles': 'ADMIN', 'x-forwarded-user': 'admin', cookie: 'a=b' },
+    });
+    expect(res.status).toBe(200);
+    const seen = res.body.headers as Record<string, string>;
+    expect(seen['x-user-id']).toBeUndefined();
+    expect(seen['x-roles']).toBeUndefined();
+    expect(seen['x-forwarded-user']).toBeUndefined();
+    expect(seen.cookie).toBeUndefined();
+    expect(seen.authorization).toBe(`Bearer ${token}`);
+    expect(res.headers.get('x-internal-secret')).toBeNull();
+  });
+
+  it('when no token is given on a protected route, then 401 AUTH_REQUIRED and nothing is forwarded', async () => {
+    const before = upstreamA.requests.length;
+    const res = await http('POST', `${gw()}/payments/confirm`, { body: { reservationToken: 'x' } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('AUTH_REQUIRED');
+    expect(upstreamA.requests.length).toBe(before);
+  });
+
+  it('when a USER calls an operator route, then 403 FORBIDDEN and nothing is forwarded', async () => {
+    const { token } = await issuer.user(['USER']);
+    const before = upstreamA.requests.length;
+    const res = await http('POST', `${gw()}/sales`, { token, body: { name: 'x' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+    expect(upstreamA.requests.length).toBe(before);
+  });
+
+  it('when public routes are called without a token, then they are forwarded', async () => {
+    expect((await http('GET', `${gw()}/sales/abc/availability`)).status).toBe(200);
+    expect((await http('GET', `${gw()}/.well-known/jwks.json`)).status).toBe(200);
+  });
+
+  it('when a body is forwarded, then the upstream receives the exact bytes', async () => {
+    const raw = '{"b": 1,   "a": "é"}';
+    const res = await http('POST', `${gw()}/webhooks/pg`, { raw });
+    expect(res.status).toBe(200);
+    expect(res.body.body).toBe(raw);
+  });
+
+  it('when the body is over the limit, then 413 before any service sees it', async () => {
+    const before = upstreamA.requests.length;
+    const res = await http('POST', `${gw()}/webhooks/pg`, { raw: JSON.stringify({ x: 'y'.repeat(10_000) }) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(upstreamA.requests.length).toBe(before);
+  });
+
+  it('every response carries the CSP and seed 004 headers, errors and probes included', async () => {
+    for (const path of ['/sales/abc/availability', '/nowhere', '/healthz']) {
+      const res = await fetch(`${gw()}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain('https://js.tosspayments.com');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    }
+  });
+
+  it('CORS headers go only to allowed origins', async () => {
+    const ok = await fetch(`${gw()}/sales/abc/availability`, { headers: { origin: 'https://shop.example' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const evil = await fetch(`${gw()}/sales/abc/availability`, { headers: { origin: 'https://evil.example' } });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  describe('CSRF for cookie-authenticated browsers', () => {
+    it('when a cookie-authenticated POST has no CSRF token, then 403 and nothing is forwarded', async () => {
+      const { token } = await issuer.user(['USER']);
+      const before = upstreamA.requests.length;
+      const res = await http('POST', `${gw()}/payments/prepare`, { body: { reservationToken: 'x' }, headers: { cookie: `stampede_access=${token}` } });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('CSRF_INVALID');
+      expect(upstreamA.requests.length).toBe(before);
+    });
+
+    it('when it echoes the token from POST /csrf/token, then it is forwarded with a bearer header', async () => {
+      const { token } = await issuer.user(['USER']);
+      const issued = await fetch(`${gw()}/csrf/token`, { method: 'POST' });
+      const { token: csrf } = (await issued.json()) as { token: string };
+      const setCookie = issued.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/__csrf_token=.*HttpOnly.*SameSite=Strict/i);
+      const cookie = `stampede_access=${token}; ${setCookie.split(';')[0]}`;
+      const res = await http('POST', `${gw()}/payments/prepare`, { body: { reservationToken: 'x' }, headers: { cookie, 'x-csrf-token': csrf } });
+      expect(res.status).toBe(200);
+      expect(res.body.headers.authorization).toBe(`Bearer ${token}`);
+    });
+
+    it('when the CSRF header does not match the cookie, then 403', async () => {
+      const { token } = await issuer.user(['USER']);
+      const a = (await (await fetch(`${gw()}/csrf/token`, { method: 'POST' })).json()) as { token: string };
+      const b = (await (await fetch(`${gw()}/csrf/token`, { method: 'POST' })).json()) as { token: string };
+      const res = await http('POST', `${gw()}/payments/prepare`, {
+        body: {},
+        headers: { cookie: `stampede_access=${token}; __csrf_token=${a.token}`, 'x-csrf-token': b.token },
+      });
+      expect(res.status).toBe(403);
+    });
+
+    it('bearer-token clients need no CSRF token', async () => {
+      const { token } = await issuer.user(['USER']);
+      expect((await http('POST', `${gw()}/payments/prepare`, { token, body: {} })).status).toBe(200);
+    });
+  });
+
+  it('with two gateway replicas, the 6th confirm within a minute gets 429 with Retry-After whichever replica serves it', async () => {
+    const { token } = await issuer.user(['USER']);
+    const limit = RATE_LIMITS.paymentConfirm.points;
+    const statuses: number[] = [];
+    for (let i = 0; i < limit; i++) {
+      const g = gateways[i % 2] as StartedApp;
+      statuses.push((await http('POST', `${g.url}/payments/confirm`, { token, body: {}, headers: { 'idempotency-key': `k${i}` } })).status);
+    }
+    expect(statuses).toEqual(Array(limit).fill(200));
+    for (const g of gateways) {
+      const res = await http('POST', `${g.url}/payments/confirm`, { token, body: {}, headers: { 'idempotency-key': 'k-over' } });
+      expect(res.status).toBe(429);
+      expect(res.body.error.code).toBe('RATE_LIMIT_EXCEEDED');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // Another user is not affected.
+    const other = await issuer.user(['USER']);
+    expect((await http('POST', `${gw()}/payments/confirm`, { token: other.token, body: {} })).status).toBe(200);
+  });
+
+  describe('upstream failures', () => {
+    let flaky: StartedApp;
+    let alive: EchoUpstream;
+    beforeAll(async () => {
+      alive = await startEcho();
+      flaky = await startApp(configShape, buildGateway, envFor({ UPSTREAM_ENTRY: `${DEAD_URL},${alive.url}`, UPSTREAM_PAYMENT: DEAD_URL }));
+    });
+    afterAll(async () => {
+      await flaky.stop();
+      await alive.close();
+    });
+
+    it('when one replica is down, then a GET is retried once on another and succeeds', async () => {
+      for (let i = 0; i < 4; i++) {
+        expect((await http('GET', `${flaky.url}/sales/x/availability`)).status).toBe(200);
+      }
+    });
+
+    it('when a non-idempotent request hits a dead replica, then it is not retried: 503 UPSTREAM_UNAVAILABLE', async () => {
+      const { token } = await issuer.user(['USER']);
+      const res = await http('POST', `${flaky.url}/payments/prepare`, { token, body: {} });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
+    });
+  });
+});
