@@ -6,9 +6,12 @@
  *   {sale:ID}:inv            HASH total, available, held, sold, limit, holdTtl, armedAt
  *                            invariant: available + held + sold = total, at every instant
  *   {sale:ID}:holds          ZSET holdId → expiresAt (ms): active holds, for the expiry sweep
- *   {sale:ID}:hold:<holdId>  HASH one hold (owned by the hold scripts)
+ *   {sale:ID}:hold:<holdId>  HASH state (H held, C consumed), user, qty, tok, exp, ref (payment);
+ *                            deleted on release, kept a day once consumed (holds.ts)
  *   {sale:ID}:users          HASH userId → seats held or owned (the per-user limit)
- *   {sale:ID}:tok:<token>    STRING sealed reservation payload, TTL = hold window
+ *   {sale:ID}:tok:<token>    STRING sealed reservation payload (JSON), TTL = hold window + grace;
+ *                            holdId = sha256(token) prefix (token.ts), so a token finds its hold
+ *   {sale:ID}:ret:<refundRef> marker that a refund's seats went back on sale (once per refund)
  *   stampede:armed-sales     SET of armed sale ids (not in the sale's slot: an index only)
  */
 export const SALE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

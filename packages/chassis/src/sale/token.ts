@@ -1,0 +1,29 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SALE_ID_PATTERN } from './layout';
+
+/**
+ * Reservation tokens: `rt_<saleId>_<43 chars>`, the tail being 32 random bytes (base64url). The
+ * sale id is readable so any service can find the sale's shard; everything else about the hold is
+ * in the sealed payload in Redis, so the token reveals nothing and cannot be forged or edited.
+ */
+const TOKEN = /^rt_([A-Za-z0-9_-]{1,64})_([A-Za-z0-9_-]{43})$/;
+
+export function newReservationToken(saleId: string): string {
+  if (!SALE_ID_PATTERN.test(saleId)) throw new Error(`invalid sale id ${saleId}`);
+  return `rt_${saleId}_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The sale a token belongs to, or undefined when it is not a well-formed token. */
+export function parseReservationToken(token: string): { saleId: string } | undefined {
+  if (typeof token !== 'string' || token.length > 112) return undefined;
+  const m = TOKEN.exec(token);
+  return m ? { saleId: m[1] as string } : undefined;
+}
+
+/**
+ * The hold's id, derived one-way from its token: whoever has the token finds the hold without a
+ * lookup, and a hold id (in logs, metrics, payment records) never leads back to the token.
+ */
+export function holdIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
+}
