@@ -6,7 +6,7 @@ import { runChecks, type ReadinessCheck } from './health';
 import { errorHandler, notFound, sendError } from './http/errors';
 import { requestId, routeTemplate } from './http/request-context';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
+import { traceExemplar, type Metrics } from './metrics';
 
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -47,13 +47,19 @@ export function createService(def: ServiceDefinition): RunningService {
   app.set('trust proxy', true);
   app.use(requestId);
   app.use((req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
     const started = process.hrtime.bigint();
+    // Captured now: the span is active while the request is dispatched, not in 'finish'.
+    const exemplar = traceExemplar();
     res.on('finish', () => {
       const route = routeTemplate(req);
-      end({ method: req.method, route, status_code: res.statusCode });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.observe({
+        labels: { method: req.method, route, status_code: res.statusCode },
+        value: seconds,
+        exemplarLabels: exemplar,
+      });
       if (PROBE_ROUTES.has(route)) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const ms = seconds * 1e3;
       const line = { requestId: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms };
       if (logger.isLevelEnabled('debug')) {
         // Headers and body only at debug: redaction keeps secrets out even then.
