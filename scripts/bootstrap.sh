@@ -15,4 +15,4 @@ if [ ! -f node_modules/.stampede-lock ] || [ "$(cat node_modules/.stampede-lock)
 fi
 
 echo "Building (tsc -b)..."
-npx tsc -b
+npm run build --silent

@@ -13,6 +13,7 @@ import type { Config } from './config';
 import { createProxy } from './http/proxy';
 import { createLimiters } from './http/rate-limit';
 import { mountRoutes } from './http/routes';
+import { mountDocs } from './openapi/serve';
 import { cors, securityHeaders } from './http/security';
 
 export async function buildGateway(config: Config, logger: Logger): Promise<RunningService> {
@@ -49,7 +50,8 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
       // still applies here, before any service sees the request.
       app.use(express.raw({ type: () => true, limit: config.BODY_LIMIT }));
     },
-    routes: (app) =>
+    routes: (app) => {
+      mountDocs(app);
       mountRoutes(app, {
         verifier,
         proxy,
@@ -58,7 +60,8 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
         csrfSecret: config.CSRF_SECRET,
         cookieSecure: config.COOKIE_SECURE,
         logger,
-      }),
+      });
+    },
     closers: [() => proxy.close(), ...stores.closers],
   });
 }

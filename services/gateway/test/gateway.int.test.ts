@@ -199,3 +199,28 @@ describe('gateway', () => {
     });
   });
 });
+
+describe('gateway API docs', () => {
+  let app: StartedApp;
+  beforeAll(async () => {
+    app = await startApp(configShape, buildGateway, {
+      ...testStoreEnv(),
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+      UPSTREAM_AUTH: 'http://127.0.0.1:9',
+      UPSTREAM_EVENT: 'http://127.0.0.1:9',
+      UPSTREAM_ENTRY: 'http://127.0.0.1:9',
+      UPSTREAM_PAYMENT: 'http://127.0.0.1:9',
+      CSRF_SECRET: 'y'.repeat(32),
+    });
+  });
+  afterAll(() => app.stop());
+
+  it('serves the OpenAPI 3.1 document at /openapi.json and Swagger UI at /docs', async () => {
+    const doc = await http('GET', `${app.url}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const ui = await fetch(`${app.url}/docs`, { redirect: 'follow' });
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+  });
+});
