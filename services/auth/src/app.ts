@@ -1,12 +1,79 @@
-import { createMetrics, createService, newStores, redisStore, postgresStore, type Logger, type RunningService } from '@stampede/chassis';
+import { createLocalJWKSet } from 'jose';
+import {
+  ConfigError,
+  createMetrics,
+  createService,
+  createVerifier,
+  newStores,
+  postgresStore,
+  redisStore,
+  type Logger,
+  type RunningService,
+} from '@stampede/chassis';
 import type { Config } from './config';
+import { dummyHash } from './domain/credentials';
+import { loadKeyRing, type KeyRing } from './domain/signing-keys';
+import { adminSetting, bootstrapAdmin } from './flows/bootstrap-admin';
+import type { AuthDeps } from './flows/deps';
+import { authRoutes } from './http/routes';
+import { authMetrics } from './metrics';
+import { socialStrategies } from './social';
+import { LoginThrottle } from './store/login-throttle';
 import { model } from './store/model';
+import { RefreshTokenStore } from './store/refresh-tokens';
+import { SessionStore } from './store/sessions';
+import { UserStore } from './store/users';
+
+async function keyRing(config: Config): Promise<KeyRing> {
+  try {
+    return await loadKeyRing(config.AUTH_SIGNING_KEYS);
+  } catch (e) {
+    throw new ConfigError([{ variable: 'AUTH_SIGNING_KEYS', problem: e instanceof Error ? e.message : String(e) }]);
+  }
+}
 
 export async function buildAuth(config: Config, logger: Logger): Promise<RunningService> {
+  // Configuration problems stop the start before anything connects.
+  const keys = await keyRing(config);
+  const admin = adminSetting(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+  const social = socialStrategies(config);
+
   const metrics = createMetrics('auth');
   const stores = newStores();
-  redisStore(config, stores);
-  await postgresStore(config, model, stores);
+  const redis = redisStore(config, stores);
+  const orm = await postgresStore(config, model, stores);
+
+  const users = new UserStore(orm);
+  // A session lives as long as its refresh chain; access tokens are re-issued within it.
+  const sessionTtl = config.REFRESH_TOKEN_TTL_SECONDS;
+  const deps: AuthDeps = {
+    users,
+    refresh: new RefreshTokenStore(orm, config.REFRESH_TOKEN_TTL_SECONDS),
+    sessions: new SessionStore(redis, sessionTtl, config.MAX_SESSIONS_PER_USER),
+    throttle: new LoginThrottle(redis, {
+      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    }),
+    keys,
+    access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+    social,
+    dummyHash: await dummyHash(),
+    metrics: authMetrics(metrics.registry),
+    logger,
+  };
+  if (admin) await bootstrapAdmin(users, admin, logger);
+  logger.info({ kid: keys.active.kid, published: keys.jwks.keys.length, social: [...social.keys()] }, 'auth configured');
+
+  // Auth checks its own tokens with its own public keys: the same verifier every service uses.
+  const verifier = createVerifier({
+    jwksUrl: 'http://localhost/.well-known/jwks.json',
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    redis,
+    keySet: createLocalJWKSet(keys.jwks),
+  });
+
   return createService({
     name: 'auth',
     logger,
@@ -15,7 +82,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     checks: stores.checks,
-    routes: () => undefined,
+    routes: (app) => authRoutes(app, deps, verifier),
     closers: stores.closers,
   });
 }
