@@ -9,10 +9,10 @@ import {
   startPostgres,
   startPrometheus,
   startRedisCluster,
-  waitFor,
   type PostgresHandle,
 } from '@stampede/devkit';
-import { replicaPort, SERVICES, type ServiceName, type StackContext } from './services';
+import { serviceUrls, startReplicas, type Endpoint } from './replicas';
+import { SERVICES, type ServiceName, type StackContext } from './services';
 
 const exec = promisify(execFile);
 
@@ -25,11 +25,6 @@ export interface PlatformOptions {
   /** Extra environment for every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
   env?: Record<string, string>;
   ruleFiles?: string[];
-}
-
-export interface Endpoint {
-  name: string;
-  url: string;
 }
 
 export interface Platform {
@@ -58,16 +53,21 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ]);
     postgres = pg;
 
-    const replicasOf = (s: (typeof SERVICES)[number]) => o.replicas[s.name] ?? s.replicas;
+    const replicaOptions = {
+      root: o.root,
+      group,
+      offset: o.offset,
+      replicas: o.replicas,
+      logLevel: o.logLevel,
+      runner: 'dist' as const,
+      env: o.env,
+      logDir: join(o.dataDir, 'logs'),
+    };
     const ctx: StackContext = {
       redisNodes: redis.nodesEnv,
       kafkaBrokers: kafka.brokersEnv,
       databaseUrl: (db) => pg.url(db),
-      urlsOf: (name) => {
-        const s = SERVICES.find((x) => x.name === name);
-        if (!s) return [];
-        return Array.from({ length: replicasOf(s) }, (_, i) => `http://127.0.0.1:${replicaPort(s, i, o.offset)}`);
-      },
+      urlsOf: (name) => serviceUrls(replicaOptions, name),
       secrets: {},
     };
 
@@ -79,34 +79,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       ),
     );
 
-    const endpoints: Endpoint[] = [];
-    const envs = new Map(SERVICES.map((s) => [s.name, s.env(ctx)]));
+    const startingReplicas = startReplicas(replicaOptions, ctx);
     // Generated per run (e.g. the initial admin's password): readable by the demo, never committed.
     writeFileSync(join(o.dataDir, 'secrets.json'), JSON.stringify(ctx.secrets, null, 2), { mode: 0o600 });
-    for (const s of SERVICES) {
-      const env = envs.get(s.name) ?? {};
-      for (let i = 0; i < replicasOf(s); i++) {
-        const port = replicaPort(s, i, o.offset);
-        const name = replicasOf(s) > 1 ? `${s.name}-${i + 1}` : s.name;
-        group.start(name, process.execPath, [join(o.root, 'services', s.name, 'dist', 'main.js')], {
-          env: {
-            PATH: process.env.PATH ?? '',
-            NODE_ENV: 'development',
-            LOG_LEVEL: o.logLevel,
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            ...env,
-            ...o.env,
-          },
-        });
-        endpoints.push({ name, url: `http://127.0.0.1:${port}` });
-      }
-    }
-    await Promise.all(
-      endpoints.map((e) =>
-        waitFor(`${e.name} /readyz (log: ${join(o.dataDir, 'logs', e.name + '.log')})`, async () => (await fetch(`${e.url}/readyz`)).ok, 30_000, 200),
-      ),
-    );
+    const endpoints = await startingReplicas;
     const prometheus = await startPrometheus({
       group,
       dir: join(o.dataDir, 'prometheus'),
