@@ -1,10 +1,29 @@
-import { createMetrics, createService, newStores, redisStore, type Logger, type RunningService } from '@stampede/chassis';
+import { createMetrics, createService, createVerifier, newStores, redisStore, type Logger, type RunningService } from '@stampede/chassis';
 import type { Config } from './config';
+import { entryRoutes } from './http/routes';
+import { entryMetrics } from './metrics';
+import { SnapshotCache } from './store/snapshots';
+import { startSweeper } from './store/sweeper';
 
 export async function buildEntry(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics('entry');
   const stores = newStores();
-  redisStore(config, stores);
+  const redis = redisStore(config, stores);
+  const verifier = createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis });
+  const snapshots = new SnapshotCache({
+    eventUrl: config.EVENT_URL,
+    ttlMs: config.SNAPSHOT_TTL_MS,
+    maxStaleMs: config.SNAPSHOT_MAX_STALE_MS,
+    timeoutMs: config.SNAPSHOT_TIMEOUT_MS,
+    logger,
+  });
+  const entry = entryMetrics(metrics, redis);
+  const sweeper = startSweeper(redis, {
+    intervalMs: config.SWEEP_INTERVAL_MS,
+    batch: config.SWEEP_BATCH,
+    logger,
+    onExpired: (n) => entry.holdsExpired.inc(n),
+  });
   return createService({
     name: 'entry',
     logger,
@@ -13,7 +32,8 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     checks: stores.checks,
-    routes: () => undefined,
-    closers: stores.closers,
+    routes: (app) => entryRoutes(app, { redis, verifier, snapshots, metrics: entry, availabilityCacheMs: config.AVAILABILITY_CACHE_MS, onHold: (id) => sweeper.watch(id) }),
+    // The sweeper stops before the Redis client closes.
+    closers: [() => sweeper.stop(), ...stores.closers],
   });
 }

@@ -1,0 +1,32 @@
+import { AppError, checkEligibility, type Principal, type ReserveResult, type SaleSnapshot } from '@stampede/chassis';
+
+/** Why a sale cannot be entered right now, or undefined when it is open. Window is [opensAt, closesAt). */
+export function notOpenReason(s: SaleSnapshot, now: number): string | undefined {
+  if (s.status !== 'OPEN') return `sale is ${s.status}`;
+  if (now < Date.parse(s.opensAt)) return 'sale has not opened yet';
+  if (now >= Date.parse(s.closesAt)) return 'sale has closed';
+  return undefined;
+}
+
+export type EntryOutcome = 'HELD' | 'SOLD_OUT' | 'ALREADY_ENTERED' | 'SALE_NOT_OPEN' | 'NOT_ELIGIBLE' | 'INVALID' | 'ERROR';
+
+/** The checks made before touching Redis; throws the error the client sees. */
+export function admit(s: SaleSnapshot, who: Principal, qty: number, now: number): void {
+  const closed = notOpenReason(s, now);
+  if (closed) throw new AppError('SALE_NOT_OPEN', `This sale cannot be entered: ${closed}`);
+  const e = checkEligibility(s.conditions, who, now);
+  if (!e.eligible) throw new AppError('NOT_ELIGIBLE', `You cannot enter this sale: ${e.reason}`, { reason: e.reason });
+  if (qty > s.perUserLimit) throw new AppError('INVALID_INPUT', `qty must be at most ${s.perUserLimit}`, { fields: [{ field: 'qty', message: `at most ${s.perUserLimit}` }] });
+}
+
+/** A rejected reservation as the client sees it. */
+export function rejection(r: Exclude<ReserveResult, { outcome: 'HELD' }>): AppError {
+  switch (r.outcome) {
+    case 'ALREADY_ENTERED':
+      return new AppError('ALREADY_ENTERED', 'You already hold or own as many seats as this sale allows');
+    case 'SOLD_OUT':
+      return new AppError('SOLD_OUT', 'No seats left');
+    case 'NOT_ARMED':
+      return new AppError('SALE_NOT_OPEN', 'This sale cannot be entered: its inventory is not armed yet');
+  }
+}
