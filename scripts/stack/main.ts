@@ -4,7 +4,7 @@
  *
  *   npm run stack -- --replicas entry=3,payment=2 --offset 100
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPlatform } from './platform';
@@ -31,6 +31,7 @@ async function main() {
   });
   const root = resolve(__dirname, '..', '..');
   const dataDir = join(root, '.stampede', 'stack');
+  const rulesDir = join(root, 'observability', 'prometheus', 'rules');
   const started = Date.now();
   process.stdout.write('Starting Stampede: Redis Cluster, PostgreSQL, Kafka peer, services, Prometheus...\n');
   const platform = await startPlatform({
@@ -39,7 +40,7 @@ async function main() {
     offset: Number(values.offset),
     replicas: parseReplicas(values.replicas),
     logLevel: values['log-level'] ?? 'info',
-    ruleFiles: [],
+    ruleFiles: readdirSync(rulesDir).filter((f) => f.endsWith('.yml')).map((f) => join(rulesDir, f)),
   });
   const width = Math.max(...platform.endpoints.map((e) => e.name.length));
   const lines = platform.endpoints.map((e) => `  ${e.name.padEnd(width)}  ${e.url}`);

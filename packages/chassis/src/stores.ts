@@ -3,6 +3,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { closeCluster, createRedisCluster, pingCluster, type Cluster } from './clients/redis';
 import { initOrm, pingDatabase, type MikroORM, type OrmOptions } from './clients/orm';
 import type { ReadinessCheck } from './health';
+import { Gauge, type Registry } from 'prom-client';
 
 /**
  * The store clients a service holds, with the readiness check and the closer for each, so every
@@ -11,6 +12,8 @@ import type { ReadinessCheck } from './health';
 export interface Stores {
   checks: Record<string, ReadinessCheck>;
   closers: Array<() => Promise<void>>;
+  /** Where store health gauges are registered (optional for tools and tests). */
+  registry?: Registry;
 }
 
 export function redisStore(
@@ -20,6 +23,7 @@ export function redisStore(
   const redis = createRedisCluster({ nodes: config.REDIS_NODES, password: config.REDIS_PASSWORD });
   stores.checks.redis = () => pingCluster(redis);
   stores.closers.push(() => closeCluster(redis));
+  if (stores.registry) registerClusterGauge(redis, stores.registry);
   return redis;
 }
 
@@ -35,4 +39,25 @@ export async function postgresStore(
   return orm;
 }
 
-export const newStores = (): Stores => ({ checks: {}, closers: [] });
+export const newStores = (registry?: Registry): Stores => ({ checks: {}, closers: [], ...(registry ? { registry } : {}) });
+
+/** 1 while this service sees the cluster as healthy (cluster_state:ok), read at scrape time. */
+function registerClusterGauge(redis: Cluster, registry: Registry): void {
+  new Gauge({
+    name: 'stampede_redis_cluster_ok',
+    help: 'Whether this replica sees the Redis Cluster in state ok (1) or not (0)',
+    registers: [registry],
+    async collect() {
+      try {
+        if (redis.status !== 'ready') return this.set(0);
+        const info = await Promise.race([
+          redis.cluster('INFO') as Promise<string>,
+          new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 500).unref()),
+        ]);
+        this.set(info.includes('cluster_state:ok') ? 1 : 0);
+      } catch {
+        this.set(0);
+      }
+    },
+  });
+}
