@@ -5,4 +5,6 @@ export const eventEnv = (ctx: StackContext): Record<string, string> => ({
   REDIS_NODES: ctx.redisNodes,
   DATABASE_URL: ctx.databaseUrl('event'),
   KAFKA_BROKERS: ctx.kafkaBrokers,
+  AUTH_JWKS_URL: `${ctx.urlsOf('auth')[0]}/.well-known/jwks.json`,
+  ORDERS_CONSUMER_GROUP: 'event-orders',
 });

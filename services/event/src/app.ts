@@ -1,21 +1,74 @@
-import { createMetrics, createService, newStores, redisStore, postgresStore, type Logger, type RunningService } from '@stampede/chassis';
+import {
+  authenticate,
+  createMetrics,
+  createService,
+  createVerifier,
+  newStores,
+  postgresStore,
+  redisStore,
+  type Logger,
+  type RunningService,
+} from '@stampede/chassis';
 import type { Config } from './config';
+import { auditRoutes } from './http/audit';
+import type { Deps } from './http/deps';
+import { eventsRoutes } from './http/events';
+import { internalRoutes } from './http/internal';
+import { salesRoutes } from './http/sales';
+import { createEventMetrics } from './metrics';
+import { startOrdersConsumer, type OrdersConsumer } from './orders/consumer';
 import { model } from './store/model';
 
-export async function buildEvent(config: Config, logger: Logger): Promise<RunningService> {
+export interface EventService extends RunningService {
+  /** The payment events consumer, when enabled (tests wait on `started`). */
+  orders?: OrdersConsumer;
+}
+
+export async function buildEvent(config: Config, logger: Logger): Promise<EventService> {
   const metrics = createMetrics('event');
+  const eventMetrics = createEventMetrics(metrics);
   const stores = newStores();
-  redisStore(config, stores);
-  await postgresStore(config, model, stores);
-  return createService({
+  const redis = redisStore(config, stores);
+  const orm = await postgresStore(config, model, stores);
+  const deps: Deps = { orm, redis, logger, metrics: eventMetrics };
+  const verifier = createVerifier({
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    redis,
+  });
+
+  const orders = config.ORDERS_CONSUMER_ENABLED
+    ? startOrdersConsumer({
+        brokers: config.KAFKA_BROKERS,
+        groupId: config.ORDERS_CONSUMER_GROUP,
+        sessionTimeout: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+        heartbeatInterval: config.KAFKA_CONSUMER_HEARTBEAT_MS,
+        orm,
+        logger,
+        metrics: eventMetrics,
+      })
+    : undefined;
+
+  const service: EventService = createService({
     name: 'event',
     logger,
     metrics,
     bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
     checks: stores.checks,
-    routes: () => undefined,
-    closers: stores.closers,
+    routes: (app) => {
+      app.use(internalRoutes(deps));
+      app.use(authenticate(verifier));
+      app.use(salesRoutes(deps));
+      app.use(eventsRoutes(deps));
+      app.use(auditRoutes(deps));
+    },
+    // The consumer stops first so an in-flight message finishes while its stores are still open.
+    closers: [...(orders ? [() => orders.stop()] : []), ...stores.closers],
   });
+  if (orders) service.orders = orders;
+  return service;
 }

@@ -1,0 +1,32 @@
+export const ORDER_STATUSES = ['CONFIRMED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** The record of one paid seat (or seats), keyed by the payment that paid for it. */
+export interface Order {
+  id: string;
+  paymentId: string;
+  /** The payment service's order id. */
+  orderId: string;
+  saleId: string;
+  holdId: string;
+  userId: string;
+  sku: string;
+  qty: number;
+  /** Integer KRW. */
+  amount: number;
+  status: OrderStatus;
+  confirmedAt?: Date | null;
+  refundedAt?: Date | null;
+  refundAmount?: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What happened to one payment event; the label of stampede_payment_events_total. */
+export type EventOutcome =
+  | 'recorded'
+  | 'duplicate'
+  | 'rejected'
+  | 'cancelled'
+  | 'tombstoned'
+  | 'invalid';

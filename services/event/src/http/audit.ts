@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { requireRoles, z } from '@stampede/chassis';
+import { auditView } from '../domain/audit';
+import { listAudit } from '../store/audit';
+import { readOnly } from '../store/db';
+import { isoDateTime, paged, pageQuery, parseInput } from './common';
+import type { Deps } from './deps';
+
+const auditQuery = z.object({
+  entityType: z.enum(['sale', 'event', 'reward_request']).optional(),
+  entityId: z.string().min(1).max(64).optional(),
+  actorId: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(64).optional(),
+  since: isoDateTime.optional(),
+  until: isoDateTime.optional(),
+  ...pageQuery,
+});
+
+export function auditRoutes({ orm }: Deps): Router {
+  const r = Router();
+  r.get('/audit', requireRoles('AUDITOR', 'ADMIN'), async (req, res) => {
+    const q = parseInput(auditQuery, req.query, 'query');
+    const [entries, total] = await listAudit(
+      readOnly(orm),
+      { ...q, since: q.since ? new Date(q.since) : undefined, until: q.until ? new Date(q.until) : undefined },
+      q,
+    );
+    res.json(paged(entries.map(auditView), total, q));
+  });
+  return r;
+}

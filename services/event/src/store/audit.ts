@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Principal } from '@stampede/chassis';
+import type { AuditEntry } from '../domain/audit';
+import { AuditEntity } from './entities';
+import type { Em, Page } from './db';
+
+export interface AuditInput {
+  actor: Principal;
+  action: string;
+  entityType: AuditEntry['entityType'];
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string;
+}
+
+/** Queued in the caller's transaction, so the change and its audit line commit together or not at all. */
+export function recordAudit(em: Em, a: AuditInput): void {
+  em.create(AuditEntity, {
+    id: randomUUID(),
+    actorId: a.actor.userId,
+    actorRoles: a.actor.roles,
+    action: a.action,
+    entityType: a.entityType,
+    entityId: a.entityId,
+    before: a.before ?? null,
+    after: a.after ?? null,
+    requestId: a.requestId ?? null,
+    at: new Date(),
+  });
+}
+
+export interface AuditFilters {
+  entityType?: AuditEntry['entityType'] | undefined;
+  entityId?: string | undefined;
+  actorId?: string | undefined;
+  action?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+export async function listAudit(em: Em, f: AuditFilters, page: Page): Promise<[AuditEntry[], number]> {
+  const where: FilterQuery<AuditEntry> = {};
+  if (f.entityType) where.entityType = f.entityType;
+  if (f.entityId) where.entityId = f.entityId;
+  if (f.actorId) where.actorId = f.actorId;
+  if (f.action) where.action = f.action;
+  if (f.since || f.until) where.at = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
+  return em.findAndCount(AuditEntity, where, { orderBy: { at: 'desc', id: 'desc' }, limit: page.limit, offset: page.offset });
+}
