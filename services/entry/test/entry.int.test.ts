@@ -1,6 +1,5 @@
 import { consumeHold, openReservation, readInventory, armSale, type Cluster } from '@stampede/chassis';
-import { captureLogs, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
-import { expectSaleInvariant } from '@stampede/devkit/testing/invariant';
+import { captureLogs, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';
 import { openSale, sleep, startSnapshotServer, testRedis, uniqueSaleId, type SnapshotServer } from './support';

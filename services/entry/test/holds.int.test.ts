@@ -10,7 +10,7 @@ import {
   returnSoldSeat,
   type Cluster,
 } from '@stampede/chassis';
-import { expectSaleInvariant } from '@stampede/devkit/testing/invariant';
+import { expectSaleInvariant } from '@stampede/devkit';
 import { armTestSale, sleep, testRedis } from './support';
 
 /** The shared hold operations (chassis sale layer) that entry and payment both use. */

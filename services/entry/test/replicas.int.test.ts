@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { consumeHold, openReservation, readInventory, type Cluster } from '@stampede/chassis';
-import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer } from '@stampede/devkit';
-import { expectSaleInvariant } from '@stampede/devkit/testing/invariant';
+import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
 import { openSale, sleep, startSnapshotServer, testRedis, type SnapshotServer } from './support';
 
 const ROOT = resolve(__dirname, '../../..');

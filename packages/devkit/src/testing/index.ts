@@ -4,3 +4,4 @@ export * from './spawn';
 export * from './http';
 export * from './boot';
 export * from './issuer';
+export * from './invariant';
