@@ -30,9 +30,13 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
     help: 'Holds waiting for payment, over all armed sales (read from Redis on scrape)',
     registers,
     async collect() {
-      const ids = await sales();
-      const counts = await Promise.all(ids.map((id) => activeHolds(redis, id)));
-      this.set(counts.reduce((a, b) => a + b, 0));
+      try {
+        const ids = await sales();
+        const counts = await Promise.all(ids.map((id) => activeHolds(redis, id)));
+        this.set(counts.reduce((a, b) => a + b, 0));
+      } catch {
+        // Redis unreachable: keep the last value; /metrics must still answer.
+      }
     },
   });
   new Gauge({
@@ -41,13 +45,17 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
     labelNames: ['sale'] as const,
     registers,
     async collect() {
-      const ids = await sales();
-      const invs = await Promise.all(ids.map((id) => readInventory(redis, id)));
-      this.reset();
-      ids.forEach((id, i) => {
-        const inv = invs[i];
-        if (inv) this.set({ sale: id }, inv.available);
-      });
+      try {
+        const ids = await sales();
+        const invs = await Promise.all(ids.map((id) => readInventory(redis, id)));
+        this.reset();
+        ids.forEach((id, i) => {
+          const inv = invs[i];
+          if (inv) this.set({ sale: id }, inv.available);
+        });
+      } catch {
+        // Redis unreachable: keep the last values; /metrics must still answer.
+      }
     },
   });
   return { entries, holdsExpired, entry: (outcome) => entries.inc({ outcome }) };

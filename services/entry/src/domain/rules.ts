@@ -25,7 +25,7 @@ export function rejection(r: Exclude<ReserveResult, { outcome: 'HELD' }>): AppEr
     case 'ALREADY_ENTERED':
       return new AppError('ALREADY_ENTERED', 'You already hold or own as many seats as this sale allows');
     case 'SOLD_OUT':
-      return new AppError('SOLD_OUT', 'No seats left');
+      return new AppError('SOLD_OUT', r.available > 0 ? `Only ${r.available} seat(s) left` : 'No seats left');
     case 'NOT_ARMED':
       return new AppError('SALE_NOT_OPEN', 'This sale cannot be entered: its inventory is not armed yet');
   }
