@@ -1,0 +1,58 @@
+/**
+ * What the payment service needs from a payment gateway. Implementations: the in-project sandbox
+ * (local platform, tests, load runs) and Toss Payments. Secrets and payment keys go to the gateway
+ * only; nothing here logs them.
+ */
+export interface ChargeRequest {
+  paymentKey: string;
+  orderId: string;
+  /** Integer KRW, from the sealed reservation. */
+  amount: number;
+  /** Sent as the gateway's Idempotency-Key, so a retried call never charges twice. */
+  idempotencyKey: string;
+}
+
+export interface CancelRequest {
+  paymentKey: string;
+  amount: number;
+  reason: string;
+  idempotencyKey: string;
+}
+
+export interface Charge {
+  approvedAt: Date;
+  status: string;
+}
+
+export interface BillingKeyIssue {
+  billingKey: string;
+  cardMasked: string | null;
+}
+
+export interface PaymentGateway {
+  readonly provider: 'sandbox' | 'toss';
+  confirm(req: ChargeRequest): Promise<Charge>;
+  /** Cancels (voids or refunds) a charge; cancelling an already cancelled charge succeeds. */
+  cancel(req: CancelRequest): Promise<{ canceledAt: Date }>;
+  issueBillingKey(req: { authKey: string; customerKey: string }): Promise<BillingKeyIssue>;
+}
+
+/**
+ * A gateway's refusal. `kind` drives the answer: DECLINED and INSUFFICIENT_FUNDS are the card's
+ * verdict (402, the user may retry), REJECTED is a request the gateway would not process (402),
+ * UNAVAILABLE means the outcome is unknown or the gateway is down (503, safe to retry: the
+ * gateway's idempotency key prevents a double charge).
+ */
+export type PgFailureKind = 'DECLINED' | 'INSUFFICIENT_FUNDS' | 'REJECTED' | 'UNAVAILABLE';
+
+export class PgError extends Error {
+  constructor(
+    readonly kind: PgFailureKind,
+    /** The gateway's code, safe to store and log (never carries card data). */
+    readonly pgCode: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PgError';
+  }
+}

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from '@mikro-orm/postgresql';
+import type { Kafka, Logger, Producer } from '@stampede/chassis';
+import type { PaymentMetrics } from '../metrics';
+import { recordRelayFailure, relayBatch, type OutboxRow } from '../store/outbox';
+
+export interface RelayOptions {
+  knex: Knex;
+  kafka: Kafka;
+  logger: Logger;
+  metrics: PaymentMetrics;
+  pollMs: number;
+  batchSize: number;
+  /** Upper bound for one publish, so a frozen broker cannot hold row locks for long. */
+  sendTimeoutMs?: number;
+}
+
+/**
+ * Publishes outbox rows to Kafka from every replica: each round claims rows with
+ * FOR UPDATE SKIP LOCKED, so replicas share the backlog without sending a row twice in the normal
+ * case. Delivery is at-least-once (a publish that times out may still land): consumers dedupe by
+ * eventId / paymentId. While Kafka is unreachable rows simply wait; confirms are not affected.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private producer: Producer | undefined;
+  private connected = false;
+
+  constructor(private readonly o: RelayOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+
+  /** One round, for tests and for draining: how many rows were published. */
+  async tick(): Promise<number> {
+    return relayBatch(this.o.knex, this.o.batchSize, (rows) => this.publish(rows));
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.o.pollMs;
+    while (this.running) {
+      try {
+        const sent = await this.tick();
+        backoff = this.o.pollMs;
+        if (sent > 0) continue; // more may be waiting
+      } catch (e) {
+        this.o.metrics.relayFailures.inc();
+        this.o.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'outbox relay round failed; rows stay queued');
+        await recordRelayFailure(this.o.knex, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+      await sleep(backoff);
+    }
+  }
+
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    const send = (async () => {
+      const producer = await this.connect();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((r) => ({ key: r.msg_key, value: JSON.stringify(r.payload), headers: { ...r.headers, 'event-id': r.event_id } })),
+        })),
+      });
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('kafka publish timed out')), this.o.sendTimeoutMs ?? 15_000);
+    });
+    try {
+      await Promise.race([send, timeout]);
+    } catch (e) {
+      send.catch(() => undefined);
+      // A fresh connection next round: the old one may be wedged on a frozen broker.
+      const stale = this.producer;
+      this.producer = undefined;
+      this.connected = false;
+      void stale?.disconnect().catch(() => undefined);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const r of rows) this.o.metrics.published.inc({ type: String((r.payload as { type?: unknown }).type ?? 'unknown') });
+  }
+
+  private async connect(): Promise<Producer> {
+    // The mock Kafka peer has no controller, so no idempotent producer; dedupe is the consumer's job.
+    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    if (!this.connected) {
+      await this.producer.connect();
+      this.connected = true;
+    }
+    return this.producer;
+  }
+}
