@@ -59,13 +59,14 @@ describe('sign-up (POST /users)', () => {
     ['a repetitive password', { email: uniqueEmail(), password: 'aaaa1111aaaa1111' }, 'password'],
     ['a password that is too long', { email: uniqueEmail(), password: 'a1'.repeat(100) }, 'password'],
     ['a non-string password', { email: uniqueEmail(), password: 1234567890123 }, 'password'],
-  ])('when the body has %s, then 400 naming the field and nothing is written', async (_what, body, field) => {
+  ] as [string, Record<string, unknown>, string][])('when the body has %s, then 400 naming the field and nothing is written', async (_what, body, field) => {
     const res = await http('POST', `${auth.url}/users`, { body });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('INVALID_INPUT');
     expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
     expect(res.body.error.message).toContain(field);
-    if (typeof body.email === 'string') expect(await rowsFor(body.email)).toHaveLength(0);
+    const email = (body as { email?: unknown }).email;
+    if (typeof email === 'string') expect(await rowsFor(email)).toHaveLength(0);
   });
 
   it('when the password contains the email name, then 400 on password and nothing is written', async () => {

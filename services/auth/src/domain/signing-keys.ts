@@ -11,16 +11,19 @@ const ecKey = z.object({
   crv: z.literal('P-256', { message: 'EC keys must use crv P-256 (ES256)' }),
   x: z.string().min(1),
   y: z.string().min(1),
-  d: z.string().min(1, 'private part "d" is missing'),
 });
 const okpKey = z.object({
   kty: z.literal('OKP'),
   crv: z.literal('Ed25519', { message: 'OKP keys must use crv Ed25519 (EdDSA)' }),
   x: z.string().min(1),
-  d: z.string().min(1, 'private part "d" is missing'),
 });
 const privateJwk = z
-  .object({ kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'each key needs a kid of 1-64 letters, digits, . _ -') })
+  .object({
+    kid: z
+      .string({ message: 'each key needs a kid' })
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'each kid must be 1-64 letters, digits, . _ -'),
+    d: z.string({ message: 'each key must be a private key (member "d" is missing)' }).min(1),
+  })
   .and(z.union([ecKey, okpKey], { message: 'expected an EC P-256 or OKP Ed25519 private JWK' }));
 
 export type PrivateJwk = z.infer<typeof privateJwk>;
