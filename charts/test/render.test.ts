@@ -1,0 +1,88 @@
+import { renderChart, validateManifests, type Rendered } from '../../tools/chart-check/harness';
+import { SCENARIOS } from './scenarios';
+
+const SERVICES = ['gateway', 'auth', 'event', 'entry', 'payment'];
+
+describe.each(SCENARIOS)('the chart with $name', ({ options }) => {
+  let rendered: Rendered;
+  beforeAll(() => {
+    rendered = renderChart(options);
+  });
+
+  it('renders documents that all parse and validate against their schemas', () => {
+    expect(rendered.manifests.length).toBeGreaterThan(30);
+    const results = validateManifests(rendered.manifests);
+    const problems = results.filter((r) => r.status !== 'ok').map((r) => `${r.source} ${r.kind}/${r.name}: ${r.status} ${r.message ?? ''}`);
+    expect(problems).toEqual([]);
+    expect(results).toHaveLength(rendered.manifests.length);
+  });
+
+  it('gives every service a Deployment, Service, ServiceAccount, PDB and ConfigMap', () => {
+    const objs = rendered.manifests.map((m) => m.object);
+    for (const s of SERVICES) {
+      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'ConfigMap']) {
+        expect(objs.filter((o) => o.kind === kind && o.metadata.labels?.['app.kubernetes.io/component'] === s)).toHaveLength(1);
+      }
+    }
+  });
+
+  it('gives no two objects of a kind the same name', () => {
+    const keys = rendered.manifests.map((m) => `${m.object.kind}/${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
+  it('renders NOTES that name every service', () => {
+    for (const s of SERVICES) expect(rendered.notes).toContain(s);
+  });
+});
+
+describe('dependencies, deployed or external', () => {
+  const kinds = (r: Rendered) => r.manifests.map((m) => `${m.object.apiVersion} ${m.object.kind}`);
+
+  it('deploys Kafka through Strimzi in KRaft mode (node pool with both roles, no ZooKeeper) by default', () => {
+    const r = renderChart(SCENARIOS[0]!.options);
+    expect(kinds(r)).toEqual(expect.arrayContaining(['kafka.strimzi.io/v1 KafkaNodePool', 'kafka.strimzi.io/v1 Kafka', 'kafka.strimzi.io/v1 KafkaTopic']));
+    const pool = r.manifests.find((m) => m.object.kind === 'KafkaNodePool')!.object;
+    expect(pool.spec.roles).toEqual(['controller', 'broker']);
+    const kafka = r.manifests.find((m) => m.object.kind === 'Kafka')!.object;
+    expect(kafka.spec.zookeeper).toBeUndefined();
+    expect(pool.metadata.labels?.['strimzi.io/cluster']).toBe(kafka.metadata.name);
+    const topic = r.manifests.find((m) => m.object.kind === 'KafkaTopic')!.object;
+    expect(topic.spec.topicName).toBe('payment.events');
+    expect(kinds(r)).not.toContain('kafka.strimzi.io/v1 KafkaUser');
+  });
+
+  it('creates one KafkaUser per Kafka client with ACLs for exactly its topics when auth is on', () => {
+    const r = renderChart(SCENARIOS[3]!.options);
+    const users = r.manifests.filter((m) => m.object.kind === 'KafkaUser').map((m) => m.object);
+    expect(users.map((u) => u.metadata.name).sort()).toEqual(['stampede-kafka-event', 'stampede-kafka-payment']);
+    const acl = (u: any) => u.spec.authorization.acls.map((a: any) => `${a.resource.type}:${a.resource.name ?? ''}:${a.operations.join('+')}`);
+    expect(acl(users.find((u) => u.metadata.name.endsWith('payment')))).toContain('topic:payment.events:Describe+Write');
+    expect(acl(users.find((u) => u.metadata.name.endsWith('payment')))).not.toContain('topic:payment.events:Describe+Read');
+    expect(acl(users.find((u) => u.metadata.name.endsWith('event')))).toContain('topic:payment.events:Describe+Read');
+  });
+
+  it('renders no store workloads, Strimzi resources or Secret when every dependency is external', () => {
+    const r = renderChart(SCENARIOS[1]!.options);
+    expect(kinds(r).filter((k) => /StatefulSet|strimzi|Secret$/.test(k))).toEqual([]);
+    const cm = r.manifests.find((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'stampede-payment')!.object;
+    expect(cm.data?.KAFKA_BROKERS).toContain('kafka-0.kafka.data.svc:9092');
+    expect(cm.data?.REDIS_NODES).toContain('redis-0.redis.data.svc:6379');
+  });
+
+  it('refuses to deploy Kafka where the Strimzi API is not served, naming the fix', () => {
+    expect(() => renderChart({})).toThrow(/kafka.strimzi.io\/v1 API.*install the operator first/);
+  });
+
+  it('refuses external mode without an endpoint, naming the value', () => {
+    expect(() => renderChart({ set: ['redis.mode=external'], apiVersions: ['kafka.strimzi.io/v1'] })).toThrow(/redis.external.nodes is required/);
+  });
+
+  it('uses a KEDA ScaledObject on consumer lag instead of an HPA for the event consumer in production', () => {
+    const r = renderChart(SCENARIOS[2]!.options);
+    const so = r.manifests.find((m) => m.object.kind === 'ScaledObject')!.object;
+    expect(so.spec.scaleTargetRef.name).toBe('stampede-event');
+    expect(so.spec.triggers[0]).toMatchObject({ type: 'kafka', metadata: { topic: 'payment.events', consumerGroup: expect.any(String) } });
+    expect(r.manifests.filter((m) => m.object.kind === 'HorizontalPodAutoscaler' && m.object.metadata.name === 'stampede-event')).toEqual([]);
+  });
+});
