@@ -10,6 +10,9 @@ import { traceExemplar, type Metrics } from './metrics';
 
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** Reservation tokens travel in some paths (DELETE /entries/:token): never in a log line. */
+export const redactUrl = (url: string) => url.replace(/rt_[A-Za-z0-9_-]+/g, 'rt_[REDACTED]');
+
 export interface ServiceDefinition {
   name: string;
   logger: Logger;
@@ -60,7 +63,7 @@ export function createService(def: ServiceDefinition): RunningService {
       });
       if (PROBE_ROUTES.has(route)) return;
       const ms = seconds * 1e3;
-      const line = { requestId: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms };
+      const line = { requestId: req.id, method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms };
       if (logger.isLevelEnabled('debug')) {
         // Headers and body only at debug: redaction keeps secrets out even then.
         logger.debug({ ...line, req: { headers: req.headers, body: req.body as unknown } }, 'request');
