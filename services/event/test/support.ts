@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, http, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import type { Logger, Role } from '@stampede/chassis';
 import { buildEvent, type EventService } from '../src/app';
@@ -10,7 +10,7 @@ export interface EventHarness {
   service: EventService;
   url: string;
   issuer: TestIssuer;
-  db: Client;
+  db: Pool;
   token(roles: Role[]): Promise<string>;
   user(roles?: Role[]): Promise<{ userId: string; token: string }>;
   count(sql: string, params?: unknown[]): Promise<number>;
@@ -26,8 +26,7 @@ export async function startEvent(opts: { consumer?: boolean; logger?: Logger; en
     { ...testStoreEnv('event'), ...issuer.env(), ORDERS_CONSUMER_ENABLED: opts.consumer ? 'true' : 'false', ...opts.env },
     opts.logger,
   );
-  const db = new Client({ connectionString: testDatabaseUrl('event') });
-  await db.connect();
+  const db = new Pool({ connectionString: testDatabaseUrl('event'), max: 4 });
   return {
     app,
     service: app.service as EventService,
