@@ -1,4 +1,4 @@
-import { activeHolds, armedSaleIds, readInventory, type Cluster, type Metrics } from '@stampede/chassis';
+import { activeHolds, armedSaleIds, readInventory, type Cluster, type Inventory, type Metrics } from '@stampede/chassis';
 import { Counter, Gauge } from 'prom-client';
 import type { EntryOutcome } from './domain/rules';
 
@@ -39,24 +39,47 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
       }
     },
   });
-  new Gauge({
-    name: 'stampede_seats_available',
-    help: 'Seats left to hold, per armed sale (read from Redis on scrape)',
-    labelNames: ['sale'] as const,
-    registers,
-    async collect() {
-      try {
-        const ids = await sales();
-        const invs = await Promise.all(ids.map((id) => readInventory(redis, id)));
-        this.reset();
-        ids.forEach((id, i) => {
-          const inv = invs[i];
-          if (inv) this.set({ sale: id }, inv.available);
-        });
-      } catch {
-        // Redis unreachable: keep the last values; /metrics must still answer.
-      }
-    },
+  // One read of every sale's counters per scrape, shared by the gauges below, so available,
+  // held, sold and the invariant's deviation in one scrape all come from the same HGETALL.
+  let pending: { at: number; read: Promise<Map<string, Inventory>> } | undefined;
+  const inventories = () => {
+    if (!pending || Date.now() - pending.at > 250) {
+      pending = {
+        at: Date.now(),
+        read: sales().then(async (ids) => {
+          const invs = await Promise.all(ids.map((id) => readInventory(redis, id)));
+          return new Map(ids.flatMap((id, i) => (invs[i] ? [[id, invs[i] as Inventory] as const] : [])));
+        }),
+      };
+    }
+    return pending.read;
+  };
+  const perSale = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, sale: string, inv: Inventory) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        try {
+          const invs = await inventories();
+          this.reset();
+          for (const [sale, inv] of invs) fill(this, sale, inv);
+        } catch {
+          // Redis unreachable: /metrics must still answer.
+        }
+      },
+    });
+  perSale('stampede_seats_available', 'Seats left to hold, per armed sale (read from Redis on scrape)', ['sale'], (g, sale, inv) =>
+    g.set({ sale }, inv.available),
+  );
+  perSale('stampede_sale_seats', 'Seats of an armed sale by state: available, held, sold (Redis, one read per scrape)', ['sale', 'state'], (g, sale, inv) => {
+    g.set({ sale, state: 'available' }, inv.available);
+    g.set({ sale, state: 'held' }, inv.held);
+    g.set({ sale, state: 'sold' }, inv.sold);
   });
+  perSale('stampede_sale_invariant_deviation', 'available + held + sold - total for a sale, from one read: must be 0', ['sale'], (g, sale, inv) =>
+    g.set({ sale }, inv.available + inv.held + inv.sold - inv.total),
+  );
   return { entries, holdsExpired, entry: (outcome) => entries.inc({ outcome }) };
 }
