@@ -82,6 +82,7 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     checks: stores.checks,
     before: webhookRoute(ctx),
     routes: paymentRoutes(ctx, verifier),

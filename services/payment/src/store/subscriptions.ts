@@ -44,20 +44,28 @@ export class SubscriptionStore {
 
   /**
    * Re-encrypts records written under older keys with the active key, so a retired key can then be
-   * removed from configuration. Returns how many records moved.
+   * removed from configuration. Records no configured key can open are counted, never changed.
    */
-  async rewrap(batch = 500): Promise<number> {
-    const prefix = `${this.cipher.activeKey}:`;
-    const rows = (await this.knex('subscriptions')
+  async rewrap(opts: { batch?: number; ids?: string[] } = {}): Promise<{ moved: number; unreadable: number }> {
+    const q = this.knex('subscriptions')
       .select('id', 'billing_key_enc')
       .whereNotNull('billing_key_enc')
-      .andWhere('billing_key_enc', 'not like', `${prefix}%`)
-      .limit(batch)) as Array<{ id: string; billing_key_enc: string }>;
+      .andWhere('billing_key_enc', 'not like', `${this.cipher.activeKey}:%`)
+      .limit(opts.batch ?? 500);
+    if (opts.ids) q.whereIn('id', opts.ids);
+    const rows = (await q) as Array<{ id: string; billing_key_enc: string }>;
     let moved = 0;
+    let unreadable = 0;
     for (const r of rows) {
-      const fresh = this.cipher.encrypt(this.cipher.decrypt(r.billing_key_enc));
-      moved += await this.knex('subscriptions').where({ id: r.id, billing_key_enc: r.billing_key_enc }).update({ billing_key_enc: fresh });
+      let plain: string;
+      try {
+        plain = this.cipher.decrypt(r.billing_key_enc);
+      } catch {
+        unreadable++;
+        continue;
+      }
+      moved += await this.knex('subscriptions').where({ id: r.id, billing_key_enc: r.billing_key_enc }).update({ billing_key_enc: this.cipher.encrypt(plain) });
     }
-    return moved;
+    return { moved, unreadable };
   }
 }
