@@ -57,6 +57,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
     checks: stores.checks,
     routes: (app) => {

@@ -18,7 +18,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const body = parseInput(createEventSchema, req.body);
     const actor = principalOf(req);
     const view = await inTx(orm, async (em) => {
-      const { event, rewards } = insertEvent(em, {
+      const { event, rewards } = await insertEvent(em, {
         ...body,
         startsAt: new Date(body.startsAt),
         endsAt: new Date(body.endsAt),

@@ -32,7 +32,7 @@ function crossChecks(s: SaleInput, ctx: z.RefinementCtx) {
   if (Date.parse(s.closesAt) <= Date.parse(s.opensAt)) {
     ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
   }
-  if (s.perUserLimit > s.stock) {
+  if (s.stock >= 1 && s.perUserLimit > s.stock) {
     ctx.addIssue({ code: 'custom', path: ['perUserLimit'], message: 'must not exceed stock' });
   }
 }

@@ -16,10 +16,13 @@ export interface NewEvent {
   rewards: { type: RewardType; name: string; quantity: number }[];
 }
 
-export function insertEvent(em: Em, e: NewEvent): { event: RewardEvent; rewards: Reward[] } {
+export async function insertEvent(em: Em, e: NewEvent): Promise<{ event: RewardEvent; rewards: Reward[] }> {
   const now = new Date();
   const { rewards, ...fields } = e;
   const event = em.create(EventEntity, { id: randomUUID(), ...fields, createdAt: now, updatedAt: now });
+  // The entities declare no relation, so the unit of work cannot order the inserts: the event row
+  // goes first for the rewards' foreign key.
+  await em.flush();
   return { event, rewards: rewards.map((r) => insertReward(em, event.id, r, now)) };
 }
 
