@@ -25,6 +25,8 @@ export const baseConfigShape = {
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Upper bound for in-flight requests to finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Reverse proxies in front of this process whose X-Forwarded-For entry is trusted. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(1),
 };
 
 /** host:port,host:port list, e.g. REDIS_NODES or KAFKA_BROKERS. */

@@ -27,6 +27,8 @@ export interface ServiceDefinition {
   closers?: Array<() => Promise<unknown> | unknown>;
   shutdownDelayMs?: number;
   shutdownTimeoutMs?: number;
+  /** Proxies in front of this service (default 1: the gateway, or the ingress for the gateway). */
+  trustProxyHops?: number;
 }
 
 export interface RunningService {
@@ -47,7 +49,9 @@ export function createService(def: ServiceDefinition): RunningService {
   let shutdownPromise: Promise<void> | undefined;
 
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only the hops we know of may set the client address: a client's own X-Forwarded-For entries
+  // are ignored, so per-IP limits cannot be dodged by forging the header.
+  app.set('trust proxy', def.trustProxyHops ?? 1);
   app.use(requestId);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();

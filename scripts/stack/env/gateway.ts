@@ -13,4 +13,6 @@ export const gatewayEnv = (ctx: StackContext): Record<string, string> => ({
   CORS_ORIGINS: 'http://localhost:3000',
   // Plain HTTP on loopback: browsers drop Secure cookies there.
   COOKIE_SECURE: 'false',
+  // Nothing in front of the gateway locally: the socket's address is the client's.
+  TRUST_PROXY_HOPS: '0',
 });

@@ -81,6 +81,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     checks: stores.checks,
     routes: (app) => authRoutes(app, deps, verifier),
     closers: stores.closers,

@@ -31,6 +31,7 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
     bodyLimit: config.BODY_LIMIT,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     checks: stores.checks,
     routes: (app) => entryRoutes(app, { redis, verifier, snapshots, metrics: entry, availabilityCacheMs: config.AVAILABILITY_CACHE_MS, onHold: (id) => sweeper.watch(id) }),
     // The sweeper stops before the Redis client closes.

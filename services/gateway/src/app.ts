@@ -42,6 +42,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     metrics,
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     checks: stores.checks,
     before: (app) => {
       app.use(securityHeaders());
@@ -55,7 +56,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
       mountRoutes(app, {
         verifier,
         proxy,
-        limiters: createLimiters(redis),
+        limiters: createLimiters(redis, config.RATE_LIMIT_NAMESPACE),
         rateLimited,
         csrfSecret: config.CSRF_SECRET,
         cookieSecure: config.COOKIE_SECURE,

@@ -26,6 +26,8 @@ export const configShape = {
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Origins allowed to call the API from a browser. Empty: no cross-origin access. */
   CORS_ORIGINS: originList,
+  /** Rate-limit counters are shared by every gateway replica with the same namespace. */
+  RATE_LIMIT_NAMESPACE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lower-case letters, digits and dashes').default('stampede'),
   /** Whether cookies are marked Secure (off only for plain-HTTP local development). */
   COOKIE_SECURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 };

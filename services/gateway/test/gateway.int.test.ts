@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { http, startApp, startTestIssuer, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import { buildGateway } from '../src/app';
 import { configShape } from '../src/config';
 import { RATE_LIMITS } from '../src/routes/limits';
@@ -11,6 +11,7 @@ describe('gateway', () => {
   let upstreamB: EchoUpstream;
   let gateways: StartedApp[];
   const csrfSecret = randomBytes(32).toString('hex');
+  const namespace = `t-${randomBytes(4).toString('hex')}`;
 
   const envFor = (overrides: Record<string, string> = {}) => ({
     ...testStoreEnv(),
@@ -23,6 +24,8 @@ describe('gateway', () => {
     CORS_ORIGINS: 'https://shop.example',
     COOKIE_SECURE: 'false',
     BODY_LIMIT: '8kb',
+    // Counters of this test alone: other test files share the Redis Cluster and 127.0.0.1.
+    RATE_LIMIT_NAMESPACE: namespace,
     ...overrides,
   });
 
@@ -31,6 +34,7 @@ describe('gateway', () => {
     upstreamA = await startEcho();
     upstreamB = await startEcho();
     gateways = [await startApp(configShape, buildGateway, envFor()), await startApp(configShape, buildGateway, envFor())];
+    for (const g of gateways) await waitFor('gateway ready', async () => (await http('GET', `${g.url}/readyz`)).status === 200, 10_000, 50);
   });
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.stop()));
@@ -171,6 +175,26 @@ describe('gateway', () => {
     // Another user is not affected.
     const other = await issuer.user(['USER']);
     expect((await http('POST', `${gw()}/payments/confirm`, { token: other.token, body: {} })).status).toBe(200);
+  });
+
+  it('when clients forge X-Forwarded-For at an edge gateway, then per-IP limits still count them as one', async () => {
+    const edge = await startApp(configShape, buildGateway, envFor({ TRUST_PROXY_HOPS: '0', RATE_LIMIT_NAMESPACE: `edge-${randomBytes(4).toString('hex')}` }));
+    try {
+      // Until Redis is ready each replica counts alone (the in-memory fallback): wait for it.
+      await waitFor('edge ready', async () => (await http('GET', `${edge.url}/readyz`)).status === 200, 10_000, 50);
+      const limit = RATE_LIMITS.signUp.points;
+      const statuses: number[] = [];
+      for (let i = 0; i <= limit; i++) {
+        statuses.push((await http('POST', `${edge.url}/users`, { body: {}, headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status);
+      }
+      expect(statuses.slice(0, limit)).toEqual(Array(limit).fill(200));
+      expect(statuses[limit]).toBe(429);
+      // The service sees the address the gateway saw, not the forged one.
+      const seen = upstreamA.requests.at(-1)?.headers['x-forwarded-for'];
+      expect(seen).not.toMatch(/^10\.0\.0\./);
+    } finally {
+      await edge.stop();
+    }
   });
 
   describe('upstream failures', () => {

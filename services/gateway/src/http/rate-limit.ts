@@ -10,12 +10,12 @@ export type Limiters = Record<RateLimitName, RateLimiterRedis>;
  * One limiter per endpoint class on Redis Cluster, so every gateway replica counts together. If
  * Redis is unreachable, each replica falls back to its own in-memory count (looser, never off).
  */
-export function createLimiters(redis: Cluster): Limiters {
+export function createLimiters(redis: Cluster, namespace: string): Limiters {
   const entries = Object.entries(RATE_LIMITS).map(([name, l]) => [
     name,
     new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `rl:${name}`,
+      keyPrefix: `rl:${namespace}:${name}`,
       points: l.points,
       duration: l.durationSeconds,
       rejectIfRedisNotReady: true,
