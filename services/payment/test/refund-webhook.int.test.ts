@@ -115,6 +115,10 @@ describe('payment refunds, webhooks and logs', () => {
       expect(res.status).toBe(200);
       expect(res.body.stockReturned).toBe(false);
       expect(await inventory(redis, sale.saleId)).toMatchObject({ sold: 1, available: sale.total - 1 });
+      const seen = await http('GET', `${url(1)}/payments/${p.paymentId}`, { token: u.token });
+      expect(seen.status).toBe(200);
+      expect(seen.body).toMatchObject({ paymentId: p.paymentId, status: 'REFUNDED' });
+      expect((await http('GET', `${url(1)}/payments/${p.paymentId}`, { token: (await user()).token })).status).toBe(404);
     });
 
     it('when another user asks for the refund, then 403 and nothing changes; an ADMIN may refund', async () => {
