@@ -161,6 +161,8 @@ describe('event service: sales API', () => {
     expect(mine.body.items[0]).not.toHaveProperty('conditions');
     expect(mine.body.items[0]).not.toHaveProperty('sold');
     expect((await http('GET', `${h.url}/sales/${draft.id}`, { token: shopper })).status).toBe(404);
+    const draftsOnly = await http('GET', `${h.url}/sales?sku=${sku}&status=DRAFT`, { token: shopper });
+    expect(draftsOnly.body).toMatchObject({ items: [], total: 0 });
 
     const staff = await http('GET', `${h.url}/sales?sku=${sku}`, { token: auditor });
     expect(staff.body.total).toBe(2);
