@@ -87,19 +87,22 @@ export function probes(objs: K8sObject[], services: string[]): Violation[] {
       if (!c.livenessProbe) out.push(`${where}: no livenessProbe`);
       if (!c.readinessProbe) out.push(`${where}: no readinessProbe`);
       if (services.includes(component)) {
-        if (c.livenessProbe?.httpGet?.path !== '/healthz') out.push(`${where}: livenessProbe is not GET /healthz`);
-        if (c.readinessProbe?.httpGet?.path !== '/readyz') out.push(`${where}: readinessProbe is not GET /readyz`);
+        if (c.livenessProbe && c.livenessProbe.httpGet?.path !== '/healthz') out.push(`${where}: livenessProbe is not GET /healthz`);
+        if (c.readinessProbe && c.readinessProbe.httpGet?.path !== '/readyz') out.push(`${where}: readinessProbe is not GET /readyz`);
       }
     }
   }
   return out;
 }
 
-/** Every Deployment and StatefulSet is covered by a PodDisruptionBudget. */
+/**
+ * Every Deployment, and every StatefulSet of more than one pod, is covered by a
+ * PodDisruptionBudget (a budget on a single-pod database could only block node drains).
+ */
 export function disruptionBudgets(objs: K8sObject[]): Violation[] {
   const pdbs = objs.filter((o) => o.kind === 'PodDisruptionBudget');
   return objs
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+    .filter((o) => o.kind === 'Deployment' || (o.kind === 'StatefulSet' && (o.spec?.replicas ?? 1) > 1))
     .filter((o) => !pdbs.some((p) => selects(p.spec?.selector, podLabelsOf(o))))
     .map((o) => `${id(o)}: no PodDisruptionBudget selects its pods`);
 }

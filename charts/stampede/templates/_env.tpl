@@ -42,13 +42,13 @@ secrets to env entries with secretKeyRef (stampede.secretEnv, a YAML list). Both
 {{- $name := index . 1 -}}
 {{- $svc := index $root.Values.services $name -}}
 {{- $secret := include "stampede.secretName" $root -}}
-{{- $refs := dict -}}
-{{- if has "postgres" $svc.uses -}}{{- $_ := set $refs "DATABASE_URL" (printf "%s-database-url" $name) -}}{{- end -}}
-{{- if and (has "redis" $svc.uses) $root.Values.redis.auth.enabled -}}{{- $_ := set $refs "REDIS_PASSWORD" "redis-password" -}}{{- end -}}
-{{- range $var, $key := $svc.secretEnv -}}{{- $_ := set $refs $var $key -}}{{- end -}}
+{{- $refs := include "stampede.secretRefs" . | fromYaml -}}
 {{- $out := list -}}
 {{- range $var := keys $refs | sortAlpha -}}
-{{- $out = append $out (dict "name" $var "valueFrom" (dict "secretKeyRef" (dict "name" $secret "key" (index $refs $var)))) -}}
+{{- $ref := index $refs $var -}}
+{{- $keyRef := dict "name" $secret "key" $ref.key -}}
+{{- if $ref.optional -}}{{- $_ := set $keyRef "optional" true -}}{{- end -}}
+{{- $out = append $out (dict "name" $var "valueFrom" (dict "secretKeyRef" $keyRef)) -}}
 {{- end -}}
 {{- if and (has "kafka" $svc.uses) $root.Values.kafka.auth.enabled (eq $root.Values.kafka.mode "deploy") -}}
 {{- /* The Strimzi User Operator writes each KafkaUser's password into a Secret of the same name. */ -}}
@@ -56,4 +56,22 @@ secrets to env entries with secretKeyRef (stampede.secretEnv, a YAML list). Both
 {{- $out = append $out (dict "name" "KAFKA_SASL_PASSWORD" "valueFrom" (dict "secretKeyRef" (dict "name" $user "key" "password"))) -}}
 {{- end -}}
 {{- if $out -}}{{- toYaml $out -}}{{- end -}}
+{{- end -}}
+
+{{/* VAR -> {key, optional} for a service's secret variables: (list $root "<service>"). */}}
+{{- define "stampede.secretRefs" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $svc := index $root.Values.services $name -}}
+{{- $refs := dict -}}
+{{- if has "postgres" $svc.uses -}}{{- $_ := set $refs "DATABASE_URL" (dict "key" (printf "%s-database-url" $name)) -}}{{- end -}}
+{{- if and (has "redis" $svc.uses) $root.Values.redis.auth.enabled -}}{{- $_ := set $refs "REDIS_PASSWORD" (dict "key" "redis-password") -}}{{- end -}}
+{{- range $var, $ref := $svc.secretEnv -}}
+{{- if kindIs "string" $ref -}}
+{{- $_ := set $refs $var (dict "key" $ref) -}}
+{{- else -}}
+{{- $_ := set $refs $var (dict "key" $ref.key "optional" ($ref.optional | default false)) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $refs -}}
 {{- end -}}

@@ -113,18 +113,26 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
-{{/* The Secret keys the release needs, as a YAML list: what an existingSecret must hold. */}}
+{{/*
+The Secret keys the release needs, as a YAML list: what an existingSecret must hold.
+(dict "root" $ "optional" true) lists the optional ones instead.
+*/}}
 {{- define "stampede.secretKeys" -}}
+{{- $root := .root | default . -}}
+{{- $wantOptional := .optional | default false -}}
 {{- $keys := list -}}
-{{- range $name, $svc := .Values.services -}}
+{{- range $name, $svc := $root.Values.services -}}
 {{- if $svc.enabled -}}
-{{- range $var, $key := $svc.secretEnv -}}{{- $keys = append $keys $key -}}{{- end -}}
-{{- if has "postgres" $svc.uses -}}{{- $keys = append $keys (printf "%s-database-url" $name) -}}{{- end -}}
+{{- range $var, $ref := include "stampede.secretRefs" (list $root $name) | fromYaml -}}
+{{- if eq ($ref.optional | default false) $wantOptional -}}{{- $keys = append $keys $ref.key -}}{{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if .Values.redis.auth.enabled -}}{{- $keys = append $keys "redis-password" -}}{{- end -}}
-{{- if eq .Values.postgres.mode "deploy" -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
+{{- end -}}
+{{- if $wantOptional -}}{{- toYaml (uniq $keys | sortAlpha) -}}{{- else -}}
+{{- if $root.Values.redis.auth.enabled -}}{{- $keys = append $keys "redis-password" -}}{{- end -}}
+{{- if eq $root.Values.postgres.mode "deploy" -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
 {{- toYaml (uniq $keys | sortAlpha) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The pod-level scheduling, security and image pull settings shared by every workload. */}}

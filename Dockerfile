@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1.7
+# One image per service: docker build --build-arg SERVICE=entry -t stampede/entry .
+# The build runs the commands CI runs (scripts/bootstrap.sh: npm install honouring the lock,
+# then tsc -b), the runtime holds only production dependencies and the compiled service.
+# Debian slim rather than Alpine: the lock pins glibc builds of the native modules (argon2, swc).
+ARG NODE_IMAGE=node:20.19-bookworm-slim
+
+# --- manifests: only the package.json files, so the dependency layer caches across code edits
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /manifests \
+ && cp package.json package-lock.json /manifests/ \
+ && find packages services -maxdepth 2 -name package.json -exec cp --parents {} /manifests/ \;
+
+# --- build: every dependency, then the service and what it imports (chassis)
+FROM ${NODE_IMAGE} AS build
+ARG SERVICE
+RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<gateway|auth|event|entry|payment>" && exit 1)
+WORKDIR /app
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --loglevel=error
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages/chassis packages/chassis
+COPY services/${SERVICE} services/${SERVICE}
+RUN npx tsc -b services/${SERVICE} \
+ && mkdir -p /out/packages/chassis /out/services/${SERVICE} \
+ && cp -r packages/chassis/package.json packages/chassis/dist /out/packages/chassis/ \
+ && cd services/${SERVICE} \
+ && cp -r package.json dist /out/services/${SERVICE}/ \
+ && for f in *.json; do case "$f" in package.json|tsconfig*.json) ;; *) cp "$f" /out/services/${SERVICE}/ ;; esac; done
+
+# --- prod-deps: production dependencies of this service's workspace only
+FROM ${NODE_IMAGE} AS prod-deps
+ARG SERVICE
+WORKDIR /app
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm install --omit=dev --no-audit --no-fund --loglevel=error \
+      --workspace services/${SERVICE} --include-workspace-root=false
+
+# --- runtime: non-root, read-only friendly (writes only to /tmp, an emptyDir in the chart)
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE}
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /out/ ./
+# npm workspaces link @stampede/* into node_modules; keep only the links this image can resolve.
+RUN find node_modules/@stampede -maxdepth 1 -type l ! -exec test -e {} \; -delete
+USER 10001:10001
+WORKDIR /app/services/${SERVICE}
+EXPOSE 8080-8084
+# migrations: the chart's hook Job runs `node dist/migrate.js` in this directory.
+CMD ["node", "dist/main.js"]
+
+# --- dev: the runtime with the app owned by the container user, for Tilt/Skaffold live update
+FROM runtime AS dev
+USER root
+RUN chown -R 10001:10001 /app/services /app/packages
+USER 10001:10001
+
+# --- the default target: the production runtime
+FROM runtime AS production

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs what the chart expects from the cluster: the Strimzi operator (Kafka CRDs, watching
+# every namespace), kube-prometheus-stack (Prometheus Operator, Grafana with the dashboard
+# sidecar), KEDA, ingress-nginx and metrics-server (HPA CPU metrics).
+# Usage: k8s/install-operators.sh [all|strimzi|prometheus|keda|ingress|metrics-server]...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STRIMZI_VERSION="${STRIMZI_VERSION:-1.0.0}"
+KPS_VERSION="${KPS_VERSION:-79.0.0}"
+KEDA_VERSION="${KEDA_VERSION:-2.18.0}"
+INGRESS_NGINX_VERSION="${INGRESS_NGINX_VERSION:-4.13.3}"
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-3.13.0}"
+
+need() { command -v "$1" >/dev/null || { echo "$1 is required" >&2; exit 1; }; }
+need kubectl
+need helm
+
+kubectl apply -f k8s/namespaces.yaml
+
+strimzi() {
+  helm upgrade --install strimzi strimzi-kafka-operator \
+    --repo https://strimzi.io/charts/ --version "$STRIMZI_VERSION" \
+    -n strimzi --set watchAnyNamespace=true --wait
+}
+
+prometheus() {
+  # The Grafana sidecar loads ConfigMaps labelled grafana_dashboard=1 from every namespace;
+  # Prometheus selects ServiceMonitors and PrometheusRules labelled release=kube-prometheus-stack.
+  helm upgrade --install kube-prometheus-stack kube-prometheus-stack \
+    --repo https://prometheus-community.github.io/helm-charts --version "$KPS_VERSION" \
+    -n monitoring \
+    --set grafana.sidecar.dashboards.enabled=true \
+    --set grafana.sidecar.dashboards.label=grafana_dashboard \
+    --set grafana.sidecar.dashboards.searchNamespace=ALL \
+    --set grafana.sidecar.dashboards.folderAnnotation=grafana_folder \
+    --set grafana.sidecar.dashboards.provider.foldersFromFilesStructure=true \
+    --set prometheus.prometheusSpec.enableFeatures[0]=exemplar-storage \
+    --wait
+}
+
+keda() {
+  helm upgrade --install keda keda --repo https://kedacore.github.io/charts --version "$KEDA_VERSION" -n keda --wait
+}
+
+ingress() {
+  helm upgrade --install ingress-nginx ingress-nginx \
+    --repo https://kubernetes.github.io/ingress-nginx --version "$INGRESS_NGINX_VERSION" \
+    -n ingress-nginx --create-namespace \
+    --set controller.hostPort.enabled=true \
+    --set controller.nodeSelector.ingress-ready=true \
+    --set-string controller.tolerations[0].operator=Exists \
+    --wait
+}
+
+metrics_server() {
+  # kind's kubelets serve self-signed certificates.
+  helm upgrade --install metrics-server metrics-server \
+    --repo https://kubernetes-sigs.github.io/metrics-server/ --version "$METRICS_SERVER_VERSION" \
+    -n kube-system --set 'args[0]=--kubelet-insecure-tls' --wait
+}
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(all)
+for t in "${targets[@]}"; do
+  case "$t" in
+    all) strimzi; prometheus; keda; ingress; metrics_server ;;
+    strimzi) strimzi ;;
+    prometheus) prometheus ;;
+    keda) keda ;;
+    ingress) ingress ;;
+    metrics-server) metrics_server ;;
+    *) echo "unknown target $t" >&2; exit 64 ;;
+  esac
+done
+echo "Operators ready. Next: tilt up, or skaffold dev, or docs/deploy.md."
