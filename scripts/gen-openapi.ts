@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { buildOpenApi } from '../services/gateway/src/openapi/document';
 import { OPENAPI_FILE } from '../services/gateway/src/openapi/serve';
 import { ROUTES } from '../services/gateway/src/routes/table';
-import { API_SCHEMAS } from '../services/gateway/src/openapi/schemas';
+import { API_SCHEMAS } from './openapi-schemas';
 
 export const render = () => JSON.stringify(buildOpenApi(ROUTES, API_SCHEMAS, '0.1.0'), null, 2) + '\n';
 

@@ -22,6 +22,7 @@ export const SENSITIVE_KEYS = [
   'cardNumber',
   'cvv',
   'customerKey',
+  'authKey',
   'secret',
   'secretKey',
   'clientSecret',

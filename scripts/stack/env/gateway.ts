@@ -15,4 +15,5 @@ export const gatewayEnv = (ctx: StackContext): Record<string, string> => ({
   COOKIE_SECURE: 'false',
   // Nothing in front of the gateway locally: the socket's address is the client's.
   TRUST_PROXY_HOPS: '0',
+  SANDBOX_ROUTES: 'true',
 });

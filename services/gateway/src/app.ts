@@ -60,6 +60,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
         rateLimited,
         csrfSecret: config.CSRF_SECRET,
         cookieSecure: config.COOKIE_SECURE,
+        sandboxRoutes: config.SANDBOX_ROUTES,
         logger,
       });
     },

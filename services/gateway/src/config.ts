@@ -28,6 +28,8 @@ export const configShape = {
   CORS_ORIGINS: originList,
   /** Rate-limit counters are shared by every gateway replica with the same namespace. */
   RATE_LIMIT_NAMESPACE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lower-case letters, digits and dashes').default('stampede'),
+  /** Route the sandbox PG's checkout (local platform and tests; never with a real PG). */
+  SANDBOX_ROUTES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Whether cookies are marked Secure (off only for plain-HTTP local development). */
   COOKIE_SECURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 };

@@ -15,6 +15,7 @@ export interface RouteDeps {
   rateLimited: Counter<'limit'>;
   csrfSecret: string;
   cookieSecure: boolean;
+  sandboxRoutes: boolean;
   logger: Logger;
 }
 
@@ -40,6 +41,7 @@ export function mountRoutes(app: Express, d: RouteDeps): void {
   });
 
   for (const route of ROUTES) {
+    if (route.sandbox && !d.sandboxRoutes) continue;
     const handlers: RequestHandler[] = [];
     if (route.access !== 'public') handlers.push(authenticateRoute(d.verifier, d.csrfSecret), requireRoles(route));
     handlers.push(rateLimit(d.limiters, route.rateLimit, d.rateLimited, d.logger));

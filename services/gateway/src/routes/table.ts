@@ -14,6 +14,8 @@ export interface Route {
   rateLimit: RateLimitName;
   timeoutMs: number;
   summary: string;
+  /** Mounted only when SANDBOX_ROUTES=true (the sandbox PG's widget stand-in). */
+  sandbox?: boolean;
 }
 
 const ANY_USER: Role[] = ['USER', 'OPERATOR', 'AUDITOR', 'ADMIN'];
@@ -50,10 +52,9 @@ export const ROUTES: Route[] = [
   r('GET', '/sales', 'event', ANY_USER, 'userDefault', 'List sales'),
   r('GET', '/sales/:id', 'event', ANY_USER, 'userDefault', 'Read a sale'),
   r('PATCH', '/sales/:id', 'event', OPERATORS, 'userDefault', 'Update a DRAFT sale'),
-  r('POST', '/sales/:id/transitions', 'event', OPERATORS, 'userDefault', 'Change a sale\'s status'),
+  r('POST', '/sales/:id/transition', 'event', OPERATORS, 'userDefault', 'Change a sale\'s status'),
   r('POST', '/sales/:id/arm', 'event', OPERATORS, 'userDefault', 'Write the sale\'s inventory to Redis'),
   r('GET', '/sales/:id/stats', 'event', READERS, 'userDefault', 'Sold, held, available, revenue'),
-  r('GET', '/orders', 'event', ANY_USER, 'userDefault', 'List orders (own for USER)'),
   // event: events, rewards, requests, audit
   r('POST', '/events', 'event', OPERATORS, 'userDefault', 'Create an event'),
   r('GET', '/events', 'event', ANY_USER, 'userDefault', 'List events'),
@@ -61,7 +62,8 @@ export const ROUTES: Route[] = [
   r('GET', '/events/:id', 'event', ANY_USER, 'userDefault', 'Read an event'),
   r('POST', '/events/:id/rewards', 'event', OPERATORS, 'userDefault', 'Attach a reward to an event'),
   r('POST', '/events/:id/request', 'event', ['USER'], 'userDefault', 'Request an event\'s reward'),
-  r('POST', '/events/requests/:id/decision', 'event', OPERATORS, 'userDefault', 'Approve or reject a reward request'),
+  r('POST', '/events/requests/:id/approve', 'event', OPERATORS, 'userDefault', 'Approve a reward request'),
+  r('POST', '/events/requests/:id/reject', 'event', OPERATORS, 'userDefault', 'Reject a reward request'),
   r('GET', '/audit', 'event', ['AUDITOR', 'ADMIN'], 'userDefault', 'Read the audit log'),
   // entry: the hot path
   r('POST', '/sales/:id/entries', 'entry', ['USER'], 'entry', 'Enter a sale: hold a seat', FAST),
@@ -70,7 +72,12 @@ export const ROUTES: Route[] = [
   // payment
   r('POST', '/payments/prepare', 'payment', ANY_USER, 'paymentPrepare', 'Prepare a payment for a reservation'),
   r('POST', '/payments/confirm', 'payment', ANY_USER, 'paymentConfirm', 'Confirm a payment (Idempotency-Key)', PAYMENT),
+  r('GET', '/payments/:id', 'payment', ANY_USER, 'userDefault', 'Read a payment (holder or ADMIN)'),
   r('POST', '/payments/:id/refund', 'payment', ANY_USER, 'refundRequest', 'Refund a payment (holder or ADMIN)', PAYMENT),
-  r('POST', '/subscriptions', 'payment', ANY_USER, 'subscriptionCreate', 'Start a subscription with a billing key'),
+  r('POST', '/subscriptions', 'payment', ANY_USER, 'subscriptionCreate', 'Start a subscription'),
+  r('GET', '/subscriptions/:id', 'payment', ANY_USER, 'userDefault', 'Read a subscription'),
+  r('POST', '/subscriptions/:id/billing-key', 'payment', ANY_USER, 'subscriptionCreate', 'Attach a billing key (stored AES-256-GCM)'),
   r('POST', '/webhooks/pg', 'payment', 'public', 'publicDefault', 'Payment gateway webhook (HMAC-signed)'),
+  // The sandbox payment widget: local platform and tests only (SANDBOX_ROUTES=true).
+  { ...r('POST', '/sandbox/pg/checkout', 'payment', 'public', 'publicDefault', 'Sandbox PG: pay with a test card, get a paymentKey'), sandbox: true },
 ];
