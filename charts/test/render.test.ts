@@ -60,6 +60,14 @@ describe('dependencies, deployed or external', () => {
     expect(acl(users.find((u) => u.metadata.name.endsWith('payment')))).toContain('topic:payment.events:Describe+Write');
     expect(acl(users.find((u) => u.metadata.name.endsWith('payment')))).not.toContain('topic:payment.events:Describe+Read');
     expect(acl(users.find((u) => u.metadata.name.endsWith('event')))).toContain('topic:payment.events:Describe+Read');
+    const kafka = r.manifests.find((m) => m.object.kind === 'Kafka')!.object;
+    expect(kafka.spec.kafka.listeners).toEqual([{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } }]);
+    const cm = r.manifests.find((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'stampede-event')!.object;
+    expect(cm.data).toMatchObject({ KAFKA_BROKERS: 'stampede-kafka-kafka-bootstrap.stampede.svc:9093', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+  });
+
+  it('refuses KEDA on Kafka lag together with Kafka auth, which its trigger cannot use yet', () => {
+    expect(() => renderChart({ ...SCENARIOS[2]!.options, set: ['kafka.auth.enabled=true'] })).toThrow(/KEDA Kafka trigger has no SCRAM credentials/);
   });
 
   it('renders no store workloads, Strimzi resources or Secret when every dependency is external', () => {

@@ -20,7 +20,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'production with Kafka auth on Kubernetes 1.29',
     options: {
       valuesFiles: ['charts/stampede/values-production.yaml'],
-      set: ['kafka.auth.enabled=true'],
+      set: ['kafka.auth.enabled=true', 'keda.enabled=false'],
       apiVersions: [STRIMZI, PROMETHEUS_OPERATOR, KEDA],
       kubeVersion: 'v1.29.4',
     },
