@@ -29,6 +29,7 @@ export function ormConfig(o: OrmOptions): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
     pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: 3_000 },
     driverOptions: { connection: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000 } },
