@@ -7,7 +7,7 @@ import { metricNames, panelQueries } from './dashboards';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Metric names the code registers: `name: 'stampede_...'` in any service or the chassis. */
+/** Metric names the code registers: any 'stampede_...' string literal in a service or the chassis. */
 function exportedMetricNames(): Set<string> {
   const names = new Set<string>(['http_server_request_duration_seconds', 'up']);
   const walk = (dir: string): string[] =>
@@ -16,7 +16,7 @@ function exportedMetricNames(): Set<string> {
       return statSync(p).isDirectory() ? (f === 'node_modules' || f === 'dist' || f === 'test' ? [] : walk(p)) : p.endsWith('.ts') ? [p] : [];
     });
   for (const file of [...walk(join(ROOT, 'services')), ...walk(join(ROOT, 'packages', 'chassis', 'src'))]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/name: '(stampede_[a-z0-9_]+)'/g)) names.add(m[1] as string);
+    for (const m of readFileSync(file, 'utf8').matchAll(/'(stampede_[a-z0-9_]+)'/g)) names.add(m[1] as string);
   }
   const defaults = new Registry();
   collectDefaultMetrics({ register: defaults });

@@ -15,7 +15,7 @@ import type { Deps } from './http/deps';
 import { eventsRoutes } from './http/events';
 import { internalRoutes } from './http/internal';
 import { salesRoutes } from './http/sales';
-import { createEventMetrics } from './metrics';
+import { createEventMetrics, registerSaleGauges } from './metrics';
 import { startOrdersConsumer, type OrdersConsumer } from './orders/consumer';
 import { model } from './store/model';
 
@@ -31,6 +31,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
   const deps: Deps = { orm, redis, logger, metrics: eventMetrics };
+  registerSaleGauges(metrics, orm);
   const verifier = createVerifier({
     jwksUrl: config.AUTH_JWKS_URL,
     issuer: config.AUTH_ISSUER,
@@ -47,6 +48,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
         orm,
         logger,
         metrics: eventMetrics,
+        registry: metrics.registry,
       })
     : undefined;
 

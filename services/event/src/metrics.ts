@@ -1,5 +1,5 @@
-import { Counter } from 'prom-client';
-import type { Metrics } from '@stampede/chassis';
+import { Counter, Gauge } from 'prom-client';
+import type { Metrics, MikroORM } from '@stampede/chassis';
 
 export interface EventMetrics {
   paymentEvents: Counter<'type' | 'outcome'>;
@@ -30,4 +30,47 @@ export function createEventMetrics(metrics: Metrics): EventMetrics {
       registers,
     }),
   };
+}
+
+/** Sales scraped at most (the newest armed ones). */
+const MAX_SALES_SCRAPED = 1_000;
+
+/**
+ * Stock and sold seats per sale as PostgreSQL (the final arbiter) records them, both from the
+ * same row in one query, so `sold - stock > 0` (the oversell alert) never compares two moments.
+ */
+export function registerSaleGauges(metrics: Metrics, orm: MikroORM): void {
+  let pending: { at: number; rows: Promise<{ id: string; stock: number; sold: number }[]> } | undefined;
+  const rows = () => {
+    if (!pending || Date.now() - pending.at > 250) {
+      pending = {
+        at: Date.now(),
+        rows: orm.em
+          .getConnection()
+          .execute<{ id: string; stock: number; sold: number }[]>(
+            `select id, stock, sold from sales where status in ('OPEN', 'PAUSED', 'CLOSED', 'SCHEDULED')
+             order by opens_at desc limit ${MAX_SALES_SCRAPED}`,
+          ),
+      };
+    }
+    return pending.rows;
+  };
+  const gauge = (name: string, help: string, pick: (r: { stock: number; sold: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['sale'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        try {
+          const list = await rows();
+          this.reset();
+          for (const r of list) this.set({ sale: r.id }, Number(pick(r)));
+        } catch {
+          // PostgreSQL unreachable: /metrics must still answer (readiness reports it).
+        }
+      },
+    });
+  gauge('stampede_sale_stock', 'Seats a sale offers (PostgreSQL)', (r) => r.stock);
+  gauge('stampede_sale_sold_seats', 'Seats sold per sale as recorded in PostgreSQL (orders guarded by stock)', (r) => r.sold);
 }

@@ -8,6 +8,7 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger';
 
 export type { Consumer, Producer, Message, EachMessagePayload, Kafka };
@@ -62,6 +63,24 @@ export interface ConsumerOptions {
   /** Short timeouts keep rebalances quick; production values come from configuration. */
   sessionTimeout?: number;
   heartbeatInterval?: number;
+  /** Where to export `stampede_kafka_consumer_lag` (messages behind the high watermark). */
+  registry?: Registry;
+}
+
+const lagGauges = new WeakMap<Registry, Gauge<'group' | 'topic' | 'partition'>>();
+
+function lagGauge(registry: Registry): Gauge<'group' | 'topic' | 'partition'> {
+  let g = lagGauges.get(registry);
+  if (!g) {
+    g = new Gauge({
+      name: 'stampede_kafka_consumer_lag',
+      help: 'Messages between a consumer group\'s position and the partition\'s high watermark, after each batch',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [registry],
+    });
+    lagGauges.set(registry, g);
+  }
+  return g;
 }
 
 /**
@@ -75,6 +94,12 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
     heartbeatInterval: opts.heartbeatInterval ?? 1_000,
     allowAutoTopicCreation: true,
   });
+  if (opts.registry) {
+    const lag = lagGauge(opts.registry);
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      lag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+    });
+  }
   await consumer.connect();
   for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({

@@ -9,6 +9,7 @@ import {
   type MikroORM,
   type PaymentEvent,
 } from '@stampede/chassis';
+import type { Registry } from 'prom-client';
 import type { EventMetrics } from '../metrics';
 import { applyConfirmed, applyRefunded } from '../store/orders';
 
@@ -20,6 +21,7 @@ export interface OrdersConsumerOptions {
   orm: MikroORM;
   logger: Logger;
   metrics: EventMetrics;
+  registry?: Registry;
 }
 
 export interface OrdersConsumer {
@@ -93,6 +95,7 @@ export function startOrdersConsumer(o: OrdersConsumerOptions): OrdersConsumer {
           sessionTimeout: o.sessionTimeout,
           heartbeatInterval: o.heartbeatInterval,
           handle: paymentEventHandler(o),
+          registry: o.registry,
         });
         if (stopped) return void (await c.disconnect());
         consumer = c;
