@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts', 'scripts/demo/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
