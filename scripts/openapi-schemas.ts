@@ -7,6 +7,7 @@ import type { SchemaMap } from '../services/gateway/src/openapi/document';
 import * as auth from '../services/auth/src/http/schemas';
 import * as entry from '../services/entry/src/http/schemas';
 import * as events from '../services/event/src/http/event-schemas';
+import * as orders from '../services/event/src/http/orders';
 import * as sales from '../services/event/src/http/sale-schemas';
 import * as payment from '../services/payment/src/http/schemas';
 
@@ -20,6 +21,7 @@ export const API_SCHEMAS: SchemaMap = {
   'GET /sales': { query: sales.listSalesQuery },
   'PATCH /sales/:id': { body: sales.updateSaleSchema },
   'POST /sales/:id/transition': { body: sales.transitionSchema },
+  'GET /orders': { query: orders.ordersQuery },
   'POST /events': { body: events.createEventSchema },
   'GET /events': { query: events.listEventsQuery },
   'GET /events/requests': { query: events.listRequestsQuery },

@@ -13,6 +13,7 @@ import {
 import { buildAuth } from '../services/auth/src/app';
 import { configShape as authShape } from '../services/auth/src/config';
 import { model as authModel } from '../services/auth/src/store/model';
+import { newSigningKey } from '../services/auth/test/support';
 
 const root = resolve(__dirname, '..');
 
@@ -44,7 +45,11 @@ describe('readiness follows PostgreSQL', () => {
   });
 
   it('when its PostgreSQL is killed, then /readyz is 503 within 5 s while /healthz stays 200, and recovers after restart', async () => {
-    const app = await startApp(authShape, buildAuth, { ...testStoreEnv(), DATABASE_URL: pg.url('auth') });
+    const app = await startApp(authShape, buildAuth, {
+      ...testStoreEnv(),
+      DATABASE_URL: pg.url('auth'),
+      AUTH_SIGNING_KEYS: JSON.stringify([newSigningKey()]),
+    });
     try {
       expect((await http('GET', `${app.url}/readyz`)).status).toBe(200);
       await pg.kill();

@@ -11,6 +11,7 @@ import {
 } from '@stampede/chassis';
 import type { Config } from './config';
 import { auditRoutes } from './http/audit';
+import { ordersRoutes } from './http/orders';
 import type { Deps } from './http/deps';
 import { eventsRoutes } from './http/events';
 import { internalRoutes } from './http/internal';
@@ -68,6 +69,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
       app.use(salesRoutes(deps));
       app.use(eventsRoutes(deps));
       app.use(auditRoutes(deps));
+      app.use(ordersRoutes(deps));
     },
     // The consumer stops first so an in-flight message finishes while its stores are still open.
     closers: [...(orders ? [() => orders.stop()] : []), ...stores.closers],

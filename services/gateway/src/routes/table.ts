@@ -55,6 +55,7 @@ export const ROUTES: Route[] = [
   r('POST', '/sales/:id/transition', 'event', OPERATORS, 'userDefault', 'Change a sale\'s status'),
   r('POST', '/sales/:id/arm', 'event', OPERATORS, 'userDefault', 'Write the sale\'s inventory to Redis'),
   r('GET', '/sales/:id/stats', 'event', READERS, 'userDefault', 'Sold, held, available, revenue'),
+  r('GET', '/orders', 'event', ANY_USER, 'userDefault', 'Orders recorded from payment events (own for USER)'),
   // event: events, rewards, requests, audit
   r('POST', '/events', 'event', OPERATORS, 'userDefault', 'Create an event'),
   r('GET', '/events', 'event', ANY_USER, 'userDefault', 'List events'),
