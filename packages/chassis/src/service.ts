@@ -186,3 +186,18 @@ export function exitOnSignals(service: RunningService, logger: Logger): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/** The service options every service reads from its base configuration. */
+export function serviceOptionsFrom(config: {
+  BODY_LIMIT: string;
+  SHUTDOWN_DELAY_MS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  TRUST_PROXY_HOPS: number;
+}): Pick<ServiceDefinition, 'bodyLimit' | 'shutdownDelayMs' | 'shutdownTimeoutMs' | 'trustProxyHops'> {
+  return {
+    bodyLimit: config.BODY_LIMIT,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  };
+}

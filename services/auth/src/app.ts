@@ -9,6 +9,7 @@ import {
   redisStore,
   type Logger,
   type RunningService,
+  serviceOptionsFrom,
 } from '@stampede/chassis';
 import type { Config } from './config';
 import { dummyHash } from './domain/credentials';
@@ -39,7 +40,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
   const social = socialStrategies(config);
 
   const metrics = createMetrics('auth');
-  const stores = newStores();
+  const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
 
@@ -78,10 +79,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     name: 'auth',
     logger,
     metrics,
-    bodyLimit: config.BODY_LIMIT,
-    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    ...serviceOptionsFrom(config),
     checks: stores.checks,
     routes: (app) => authRoutes(app, deps, verifier),
     closers: stores.closers,

@@ -1,4 +1,4 @@
-import { createMetrics, createService, createVerifier, newStores, redisStore, type Logger, type RunningService } from '@stampede/chassis';
+import { createMetrics, createService, createVerifier, newStores, redisStore, type Logger, type RunningService, serviceOptionsFrom } from '@stampede/chassis';
 import type { Config } from './config';
 import { entryRoutes } from './http/routes';
 import { entryMetrics } from './metrics';
@@ -7,7 +7,7 @@ import { startSweeper } from './store/sweeper';
 
 export async function buildEntry(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics('entry');
-  const stores = newStores();
+  const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const verifier = createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis });
   const snapshots = new SnapshotCache({
@@ -28,10 +28,7 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
     name: 'entry',
     logger,
     metrics,
-    bodyLimit: config.BODY_LIMIT,
-    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    ...serviceOptionsFrom(config),
     checks: stores.checks,
     routes: (app) => entryRoutes(app, { redis, verifier, snapshots, metrics: entry, availabilityCacheMs: config.AVAILABILITY_CACHE_MS, onHold: (id) => sweeper.watch(id) }),
     // The sweeper stops before the Redis client closes.

@@ -8,6 +8,7 @@ import {
   redisStore,
   type Logger,
   type RunningService,
+  serviceOptionsFrom,
 } from '@stampede/chassis';
 import type { Config } from './config';
 import { auditRoutes } from './http/audit';
@@ -28,7 +29,7 @@ export interface EventService extends RunningService {
 export async function buildEvent(config: Config, logger: Logger): Promise<EventService> {
   const metrics = createMetrics('event');
   const eventMetrics = createEventMetrics(metrics);
-  const stores = newStores();
+  const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
   const deps: Deps = { orm, redis, logger, metrics: eventMetrics };
@@ -57,10 +58,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     name: 'event',
     logger,
     metrics,
-    bodyLimit: config.BODY_LIMIT,
-    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    ...serviceOptionsFrom(config),
     // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
     checks: stores.checks,
     routes: (app) => {

@@ -6,6 +6,7 @@ import {
   redisStore,
   type Logger,
   type RunningService,
+  serviceOptionsFrom,
 } from '@stampede/chassis';
 import express from 'express';
 import { Counter } from 'prom-client';
@@ -18,7 +19,7 @@ import { cors, securityHeaders } from './http/security';
 
 export async function buildGateway(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics('gateway');
-  const stores = newStores();
+  const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const verifier = createVerifier({
     jwksUrl: config.AUTH_JWKS_URL,
@@ -40,9 +41,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     name: 'gateway',
     logger,
     metrics,
-    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    ...serviceOptionsFrom(config),
     checks: stores.checks,
     before: (app) => {
       app.use(securityHeaders());

@@ -9,6 +9,7 @@ import {
   redisStore,
   type Logger,
   type RunningService,
+  serviceOptionsFrom,
 } from '@stampede/chassis';
 import type { Config } from './config';
 import { BillingKeyCipher } from './domain/billing-cipher';
@@ -39,7 +40,7 @@ function checkConfig(config: Config): void {
 export async function buildPayment(config: Config, logger: Logger): Promise<RunningService> {
   checkConfig(config);
   const metrics = createMetrics('payment');
-  const stores = newStores();
+  const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
   const knex = orm.em.getKnex();
@@ -79,10 +80,7 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     name: 'payment',
     logger,
     metrics,
-    bodyLimit: config.BODY_LIMIT,
-    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    ...serviceOptionsFrom(config),
     checks: stores.checks,
     before: webhookRoute(ctx),
     routes: paymentRoutes(ctx, verifier),

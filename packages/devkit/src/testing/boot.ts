@@ -38,6 +38,7 @@ export function describeServiceBoot<S extends z.ZodRawShape>(
       const text = await (await fetch(`${app.url}/metrics`)).text();
       expect(text).toContain('http_server_request_duration_seconds_bucket');
       expect(text).toContain(`service="${name}"`);
+      if (opts.checks.includes('redis')) expect(text).toMatch(/stampede_redis_cluster_ok\{[^}]*\} 1/);
     });
   });
 }

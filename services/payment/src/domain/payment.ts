@@ -1,3 +1,5 @@
+import type { ReservationPayload } from '@stampede/chassis';
+
 /**
  * The life of a payment. A hold has at most one payment (unique hold id), so every confirm of
  * the same reservation meets the same row, and a conditional status change decides who charges.
@@ -13,16 +15,7 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const CHARGEABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED'];
 
 /** The sealed reservation, as the entry service wrote it (never the client's figures). */
-export interface Reservation {
-  holdId: string;
-  userId: string;
-  saleId: string;
-  sku: string;
-  unitPrice: number;
-  qty: number;
-  issuedAt: number;
-  expiresAt: number;
-}
+export type Reservation = ReservationPayload;
 
 export const amountOf = (r: Pick<Reservation, 'unitPrice' | 'qty'>): number => r.unitPrice * r.qty;
 
