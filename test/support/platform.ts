@@ -31,7 +31,8 @@ export async function startTestPlatform(opts: { replicas?: Partial<Record<Servic
     replicas: opts.replicas ?? {},
     logLevel: 'warn',
     runner: 'tsx' as const,
-    env: { OTEL_SDK_DISABLED: 'true', KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '3000', KAFKA_CONSUMER_HEARTBEAT_MS: '300', ...opts.env },
+    // Rate-limit counters of this platform alone: test files share Redis and 127.0.0.1.
+    env: { OTEL_SDK_DISABLED: 'true', RATE_LIMIT_NAMESPACE: `test-${base}-${process.pid}`, KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '3000', KAFKA_CONSUMER_HEARTBEAT_MS: '300', ...opts.env },
     logDir,
   };
   const ctx: StackContext = {

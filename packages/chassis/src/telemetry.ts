@@ -14,6 +14,12 @@ import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 
 let sdk: NodeSDK | undefined;
 
+const TOKEN = /rt_[A-Za-z0-9_-]+/;
+const TOKEN_G = /rt_[A-Za-z0-9_-]+/g;
+
+/** SQL with every string literal replaced, e.g. `where email = '?'`. */
+export const redactSql = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, "'?'");
+
 export function startTelemetry(serviceName: string): void {
   if (sdk || process.env.OTEL_SDK_DISABLED === 'true') return;
   process.env.OTEL_SERVICE_NAME ??= serviceName;
@@ -22,10 +28,27 @@ export function startTelemetry(serviceName: string): void {
     serviceName: process.env.OTEL_SERVICE_NAME,
     traceExporter: exporting ? new OTLPTraceExporter() : undefined,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+        // Reservation tokens travel in some paths: traces never keep them.
+        requestHook: (span, request) => {
+          const url = 'url' in request ? request.url : undefined;
+          if (url && TOKEN.test(url)) {
+            const clean = url.replace(TOKEN_G, 'rt_[REDACTED]');
+            span.setAttributes({ 'http.target': clean, 'url.path': clean.split('?')[0] ?? clean, 'http.url': clean });
+          }
+        },
+      }),
       new ExpressInstrumentation(),
-      new IORedisInstrumentation(),
-      new PgInstrumentation(),
+      // Command names only: arguments hold keys with tokens and sealed payloads.
+      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      // The ORM inlines some values into SQL (emails, hashes): keep the statement's shape only.
+      new PgInstrumentation({
+        requestHook: (span, info) => {
+          const text = info.query.text;
+          if (text) span.setAttributes({ 'db.query.text': redactSql(text), 'db.statement': redactSql(text) });
+        },
+      }),
       new KafkaJsInstrumentation(),
     ],
   });

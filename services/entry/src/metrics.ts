@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { activeHolds, armedSaleIds, readInventory, type Cluster, type Inventory, type Metrics } from '@stampede/chassis';
 import { Counter, Gauge } from 'prom-client';
 import type { EntryOutcome } from './domain/rules';
@@ -81,5 +82,13 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
   perSale('stampede_sale_invariant_deviation', 'available + held + sold - total for a sale, from one read: must be 0', ['sale'], (g, sale, inv) =>
     g.set({ sale }, inv.available + inv.held + inv.sold - inv.total),
   );
-  return { entries, holdsExpired, entry: (outcome) => entries.inc({ outcome }) };
+  return {
+    entries,
+    holdsExpired,
+    entry: (outcome) => {
+      entries.inc({ outcome });
+      // The request's span carries the outcome too, so a trace explains its own latency.
+      trace.getActiveSpan()?.setAttribute('stampede.outcome', outcome);
+    },
+  };
 }

@@ -9,7 +9,7 @@ export interface EventMetrics {
 
 export function createEventMetrics(metrics: Metrics): EventMetrics {
   const registers = [metrics.registry];
-  return {
+  const created: EventMetrics = {
     paymentEvents: new Counter({
       name: 'stampede_payment_events_total',
       help: 'Payment events consumed by the event service, by type and what they did',
@@ -30,6 +30,9 @@ export function createEventMetrics(metrics: Metrics): EventMetrics {
       registers,
     }),
   };
+  // Exported at 0 from the start, so the oversell panel and alert always have a series.
+  for (const reason of ['stock_guard', 'unknown_sale']) created.ordersRejected.inc({ reason }, 0);
+  return created;
 }
 
 /** Sales scraped at most (the newest armed ones). */

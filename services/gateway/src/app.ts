@@ -13,6 +13,7 @@ import { Counter } from 'prom-client';
 import type { Config } from './config';
 import { createProxy } from './http/proxy';
 import { createLimiters } from './http/rate-limit';
+import { RATE_LIMITS } from './routes/limits';
 import { mountRoutes } from './http/routes';
 import { mountDocs } from './openapi/serve';
 import { cors, securityHeaders } from './http/security';
@@ -37,6 +38,8 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     labelNames: ['limit'] as const,
     registers: [metrics.registry],
   });
+  // Every limit exported from the start (at 0), so dashboards and alerts see the series.
+  for (const limit of Object.keys(RATE_LIMITS)) rateLimited.inc({ limit }, 0);
   return createService({
     name: 'gateway',
     logger,

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import {
   AppError,
   authenticate,
@@ -36,6 +37,7 @@ export function entryRoutes(app: Express, d: EntryDeps): void {
   app.post('/sales/:id/entries', auth, requireRoles('USER'), async (req, res) => {
     try {
       const saleId = parse(saleIdParam, req.params.id, 'sale id');
+      trace.getActiveSpan()?.setAttribute('stampede.sale_id', saleId);
       const { qty } = parse(entryBody, req.body ?? {});
       const who = principalOf(req);
       const sale = await d.snapshots.get(saleId);

@@ -1,5 +1,5 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import { AppError, authenticate, hasAnyRole, parse, principalOf, type Verifier } from '@stampede/chassis';
+import { AppError, authenticate, hasAnyRole, parse, principalOf, type Verifier, parseReservationToken } from '@stampede/chassis';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { confirmPayment, confirmResult } from '../service/confirm';
 import type { PaymentContext } from '../service/context';
@@ -52,7 +52,7 @@ export function paymentRoutes(ctx: PaymentContext, verifier: Verifier): (app: Ex
       const body = parse(confirmBody, req.body);
       const print = fingerprint(sha(body.reservationToken), sha(body.paymentKey), body.amount);
       await idempotent(ctx, req, res, 'confirm', print, () =>
-        traced('payment.confirm', {}, (headers) => confirmPayment(ctx, principalOf(req), body, headers)),
+        traced('payment.confirm', { 'stampede.sale_id': parseReservationToken(body.reservationToken)?.saleId ?? 'unknown' }, (headers) => confirmPayment(ctx, principalOf(req), body, headers)),
       );
     });
 

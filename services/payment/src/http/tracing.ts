@@ -10,8 +10,11 @@ const tracer = trace.getTracer('stampede-payment');
 export function traced<T>(name: string, attributes: Record<string, string>, fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
-      return await fn(traceHeaders());
+      const result = await fn(traceHeaders());
+      span.setAttribute('stampede.outcome', 'OK');
+      return result;
     } catch (e) {
+      span.setAttribute('stampede.outcome', (e as { code?: string }).code ?? 'ERROR');
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Kafka, Logger, Producer } from '@stampede/chassis';
@@ -64,17 +65,27 @@ export class OutboxRelay {
   }
 
   private async publish(rows: OutboxRow[]): Promise<void> {
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    // Each event is sent inside the trace context of the request that caused it, so the producer
+    // span (and the consumer after it) continue that request's trace. Events of one key go in
+    // order; different keys go in parallel.
+    const byKey = new Map<string, OutboxRow[]>();
+    for (const r of rows) byKey.set(r.msg_key, [...(byKey.get(r.msg_key) ?? []), r]);
     const send = (async () => {
       const producer = await this.connect();
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((r) => ({ key: r.msg_key, value: JSON.stringify(r.payload), headers: { ...r.headers, 'event-id': r.event_id } })),
-        })),
-      });
+      await Promise.all(
+        [...byKey.values()].map(async (list) => {
+          for (const r of list) {
+            const parent = propagation.extract(ROOT_CONTEXT, r.headers ?? {});
+            await context.with(parent, () =>
+              producer.send({
+                topic: r.topic,
+                acks: -1,
+                messages: [{ key: r.msg_key, value: JSON.stringify(r.payload), headers: { ...r.headers, 'event-id': r.event_id } }],
+              }),
+            );
+          }
+        }),
+      );
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
