@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { loadConfigOrExit } from './config';
+import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
+import { migrate } from './clients/orm';
+import { loadConfigOrExit, postgresConfigShape } from './config';
 import { createLogger, type Logger } from './logger';
 import { exitOnSignals, type RunningService } from './service';
 
@@ -31,4 +33,21 @@ export function runMain<S extends z.ZodRawShape>(
       process.exitCode = 1;
       setTimeout(() => process.exit(1), 100).unref();
     });
+}
+
+/**
+ * The whole of a database service's migrate.ts: apply its migrations once (the stack's migrate
+ * step, a Helm hook Job) and exit non-zero on failure.
+ */
+export function migrateMain(name: string, model: { entities: EntitySchema[]; migrations: MigrationObject[] }): void {
+  const config = loadConfigOrExit(`${name}-migrate`, postgresConfigShape);
+  migrate({ clientUrl: config.DATABASE_URL, ...model }).then(
+    (done) => {
+      process.stdout.write(`${name}: ${done.length} migration(s) applied${done.length ? ': ' + done.join(', ') : ''}\n`);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${name}: migration failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

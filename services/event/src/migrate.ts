@@ -1,14 +1,5 @@
 // Runs the event database migrations once (stack migrate step, Helm hook Job, test setup).
-import { loadConfigOrExit, migrate, postgresConfigShape } from '@stampede/chassis';
+import { migrateMain } from '@stampede/chassis';
 import { model } from './store/model';
 
-const config = loadConfigOrExit('event-migrate', postgresConfigShape);
-migrate({ clientUrl: config.DATABASE_URL, ...model }).then(
-  (done) => {
-    process.stdout.write(`event: ${done.length} migration(s) applied${done.length ? ': ' + done.join(', ') : ''}\n`);
-  },
-  (err: unknown) => {
-    process.stderr.write(`event: migration failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+migrateMain('event', model);

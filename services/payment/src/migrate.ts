@@ -1,14 +1,5 @@
 // Runs the payment database migrations once (stack migrate step, Helm hook Job, test setup).
-import { loadConfigOrExit, migrate, postgresConfigShape } from '@stampede/chassis';
+import { migrateMain } from '@stampede/chassis';
 import { model } from './store/model';
 
-const config = loadConfigOrExit('payment-migrate', postgresConfigShape);
-migrate({ clientUrl: config.DATABASE_URL, ...model }).then(
-  (done) => {
-    process.stdout.write(`payment: ${done.length} migration(s) applied${done.length ? ': ' + done.join(', ') : ''}\n`);
-  },
-  (err: unknown) => {
-    process.stderr.write(`payment: migration failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+migrateMain('payment', model);
