@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, isAppError, type ErrorBody } from '../errors';
 import type { Logger } from '../logger';
+import { fromStoreOutage } from './outage';
 
 interface BodyParserError {
   type?: string;
@@ -38,6 +39,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (known) {
       if (known.status >= 500) logger.warn({ requestId: req.id, code: known.code }, known.message);
       return sendError(req, res, known);
+    }
+    const outage = fromStoreOutage(err);
+    if (outage) {
+      logger.warn({ err, requestId: req.id }, 'store unavailable');
+      return sendError(req, res, outage);
     }
     logger.error({ err, requestId: req.id }, 'unhandled error');
     sendError(req, res, new AppError('INTERNAL', 'Internal error'));
