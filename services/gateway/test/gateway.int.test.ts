@@ -215,6 +215,13 @@ describe('gateway', () => {
       }
     });
 
+    it('when a POST finds a replica refusing connections, then it goes to a live one (nothing was sent)', async () => {
+      const { token } = await issuer.user(['USER']);
+      for (let i = 0; i < 4; i++) {
+        expect((await http('POST', `${flaky.url}/sales/x/entries`, { token, body: {} })).status).toBe(200);
+      }
+    });
+
     it('when a non-idempotent request hits a dead replica, then it is not retried: 503 UPSTREAM_UNAVAILABLE', async () => {
       const { token } = await issuer.user(['USER']);
       const res = await http('POST', `${flaky.url}/payments/prepare`, { token, body: {} });

@@ -14,11 +14,13 @@ export interface Proxy {
 }
 
 const RETRYABLE_STATUS = new Set([502, 503]);
+/** The connection was never made, so the request never left: safe to send elsewhere, any method. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Forwards a request to one replica of an upstream over a keep-alive pool. A GET that fails to
- * connect or gets 502/503 is retried once on another replica; other methods are never retried,
- * because the first attempt may have taken effect.
+ * connect or gets 502/503 is retried once on another replica; other methods only when the
+ * connection was refused (a dead replica), because otherwise the first attempt may have taken effect.
  */
 export function createProxy(urls: UpstreamUrls, logger: Logger): Proxy {
   const pools = new Map<string, Pool>();
@@ -65,7 +67,7 @@ export function createProxy(urls: UpstreamUrls, logger: Logger): Proxy {
           return;
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'ERR';
-          if (idempotent && tries === 1) {
+          if ((idempotent || NOT_SENT.has(code)) && tries === 1) {
             url = balancer.next(url);
             continue;
           }
