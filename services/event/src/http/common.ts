@@ -1,4 +1,4 @@
-import { AppError, hasAnyRole, z, type Principal } from '@stampede/chassis';
+import { AppError, hasAnyRole, storable, z, type Principal } from '@stampede/chassis';
 
 /** Staff see every record and every field; shoppers see their own and the public ones. */
 export const isStaff = (p: Principal) => hasAnyRole(p, ['OPERATOR', 'AUDITOR', 'ADMIN']);
@@ -20,7 +20,7 @@ export function idParam(value: unknown, what: string): string {
  */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what = 'body'): z.infer<T> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return storable(result.data, what);
   const fields = result.error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
       ? i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'is not a known field' }))
