@@ -1,0 +1,131 @@
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import {
+  migrate,
+  createRedisCluster,
+  type Cluster,
+} from '@stampede/chassis';
+import {
+  ProcessGroup,
+  startKafkaMock,
+  startPostgres,
+  startRedisCluster,
+  type KafkaHandle,
+  type Managed,
+  type PostgresHandle,
+  type RedisClusterHandle,
+} from '@stampede/devkit';
+import { serviceUrls, startReplicas, type Endpoint } from '../../../scripts/stack/replicas';
+import { SERVICES, type ServiceName, type StackContext } from '../../../scripts/stack/services';
+
+export const ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface FaultPlatform {
+  /** Every gateway replica's URL: clients fail over between them as a load balancer would. */
+  gateways: string[];
+  urlsOf(name: ServiceName): string[];
+  endpoints: Endpoint[];
+  secrets: Record<string, string>;
+  redis: RedisClusterHandle;
+  postgres: PostgresHandle;
+  kafka: KafkaHandle;
+  /** A client of the private Redis Cluster, for audits. */
+  client: Cluster;
+  /** SIGKILLs one replica by name (`entry-1`, `payment-2`, `gateway-1`, or `event` for one of one). */
+  kill(name: string): Promise<void>;
+  sql(db: 'event' | 'payment' | 'auth', query: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const DATABASES = ['auth', 'event', 'payment'] as const;
+
+const portFree = (port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+/**
+ * The Kafka mock listens on random ports, which may land on a service port: shift the services
+ * by 30 until every one of their ports is free.
+ */
+async function freeOffset(offset: number, replicas: Partial<Record<ServiceName, number>>): Promise<number> {
+  for (let shift = 0; shift <= 60; shift += 20) {
+    const urls = SERVICES.flatMap((s) => serviceUrls({ replicas, offset: offset + shift }, s.name));
+    const free = await Promise.all(urls.map((u) => portFree(Number(new URL(u).port))));
+    if (free.every(Boolean)) return offset + shift;
+  }
+  throw new Error('no free ports for the fault platform');
+}
+
+/**
+ * A whole platform on stores of its own, so faults injected here (a Redis master killed,
+ * PostgreSQL stopped, the Kafka peer frozen) never disturb other test files on the shared infra.
+ * `slot` picks the ports: stores at BASE + 300 + 200·slot, services at BASE + 400 + 200·slot.
+ */
+export async function startFaultPlatform(opts: { slot: number; replicas?: Partial<Record<ServiceName, number>>; env?: Record<string, string> }): Promise<FaultPlatform> {
+  const base = Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 300 + 200 * opts.slot;
+  const dir = join(ROOT, '.stampede', `faults-${base}`);
+  const group = new ProcessGroup(join(dir, 'logs'));
+  let postgres: PostgresHandle | undefined;
+  let client: Cluster | undefined;
+  const stop = async () => {
+    client?.disconnect();
+    await group.stopAll(3_000);
+    await postgres?.stop();
+  };
+  try {
+    const [redis, pg, kafka] = await Promise.all([
+      startRedisCluster({ group, dir: join(dir, 'redis'), basePort: base }),
+      startPostgres({ dir: join(dir, 'postgres'), port: base + 10, databases: [...DATABASES], fast: true }),
+      startKafkaMock(group),
+    ]);
+    postgres = pg;
+    for (const db of DATABASES) {
+      const { model } = (await import(join(ROOT, 'services', db, 'src', 'store', 'model.ts'))) as { model: Parameters<typeof migrate>[0] };
+      await migrate({ ...model, clientUrl: pg.url(db) });
+    }
+    const logDir = join(dir, 'logs');
+    const replicaOptions = {
+      root: ROOT,
+      group,
+      offset: await freeOffset(base + 100 - 8080, opts.replicas ?? {}),
+      replicas: opts.replicas ?? {},
+      logLevel: 'warn',
+      runner: 'tsx' as const,
+      env: { OTEL_SDK_DISABLED: 'true', KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '3000', KAFKA_CONSUMER_HEARTBEAT_MS: '300', ...opts.env },
+      logDir,
+    };
+    const ctx: StackContext = {
+      redisNodes: redis.nodesEnv,
+      kafkaBrokers: kafka.brokersEnv,
+      databaseUrl: (db) => pg.url(db),
+      urlsOf: (name) => serviceUrls(replicaOptions, name),
+      secrets: {},
+    };
+    const endpoints = await startReplicas(replicaOptions, ctx);
+    client = createRedisCluster({ nodes: redis.nodes });
+    const c = client;
+    return {
+      gateways: ctx.urlsOf('gateway'),
+      urlsOf: ctx.urlsOf,
+      endpoints,
+      secrets: ctx.secrets,
+      redis,
+      postgres: pg,
+      kafka,
+      client: c,
+      async kill(name) {
+        const m = group.list().find((x: Managed) => x.name === name);
+        if (!m) throw new Error(`no running replica named ${name}`);
+        await group.stop(m, 'SIGKILL');
+      },
+      sql: (db, query) => pg.psql(db, query),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
