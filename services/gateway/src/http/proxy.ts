@@ -8,6 +8,17 @@ import { forwardHeaders, returnedHeaders } from './forward-headers';
 
 export type UpstreamUrls = Record<Upstream, string[]>;
 
+/**
+ * The upstream's answer, byte for byte. Not through Express's res.send(): the upstream already
+ * answered the conditional request (If-None-Match is forwarded) and set its own ETag, so send()
+ * would only hash the body again for an ETag of the gateway's own and re-check freshness.
+ */
+function writeAnswer(res: Response, status: number, headers: Record<string, string>, body: Buffer): void {
+  const bodiless = status === 204 || status === 304;
+  res.writeHead(status, bodiless ? headers : { ...headers, 'content-length': String(body.length) });
+  res.end(bodiless ? undefined : body);
+}
+
 export interface Proxy {
   forward(req: Request, res: Response, upstream: Upstream, timeoutMs: number, principal?: { userId: string }): Promise<void>;
   close(): Promise<void>;
@@ -61,9 +72,7 @@ export function createProxy(urls: UpstreamUrls, logger: Logger): Proxy {
             url = balancer.next(url);
             continue;
           }
-          res.status(answer.statusCode);
-          res.set(returnedHeaders(answer.headers));
-          res.send(Buffer.from(await answer.body.arrayBuffer()));
+          writeAnswer(res, answer.statusCode, returnedHeaders(answer.headers), Buffer.from(await answer.body.arrayBuffer()));
           return;
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'ERR';
