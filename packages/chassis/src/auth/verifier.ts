@@ -13,6 +13,10 @@ export interface VerifierOptions {
   redis: Cluster;
   /** For tests: a key set instead of a URL. */
   keySet?: JWTVerifyGetKey;
+  /** How long a token whose signature and claims passed is trusted again without re-checking them (0: never). */
+  verifiedTtlMs?: number;
+  /** Bound on remembered tokens (oldest dropped first). */
+  verifiedMax?: number;
 }
 
 export interface Verifier {
@@ -31,6 +35,8 @@ const claims = z.object({
 
 const unauthenticated = () => new AppError('AUTH_REQUIRED', 'Authentication required');
 
+type Verified = Principal & { until: number };
+
 /**
  * Verifies an access token with only auth's public keys (JWKS, fetched and cached; an unknown
  * `kid` triggers at most one refetch per cool-down), then checks the session is still live.
@@ -44,8 +50,26 @@ export function createVerifier(o: VerifierOptions): Verifier {
       cooldownDuration: 30_000,
       timeoutDuration: 2_000,
     });
+  // A shopper's calls in one sale (availability, entry, prepare, confirm) carry the same token: the
+  // ECDSA check and claim parsing (~100 µs) run once per process, the session read on every call
+  // (logout stays immediate). Keyed by the exact token text; never past the token's own expiry.
+  const verified = new Map<string, Verified>();
+  const ttlMs = o.verifiedTtlMs ?? 60_000;
+  const max = o.verifiedMax ?? 10_000;
+  const principal = (v: Verified): Principal => ({
+    userId: v.userId,
+    sessionId: v.sessionId,
+    roles: [...v.roles],
+    ...(v.accountCreatedAt !== undefined ? { accountCreatedAt: v.accountCreatedAt } : {}),
+  });
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known && known.until > Date.now()) {
+        if (!(await isSessionActive(o.redis, known.userId, known.sessionId))) throw unauthenticated();
+        return principal(known);
+      }
+      if (known) verified.delete(token);
       let payload: unknown;
       try {
         ({ payload } = await jwtVerify(token, keys, {
@@ -63,7 +87,13 @@ export function createVerifier(o: VerifierOptions): Verifier {
       if (!parsed.success) throw unauthenticated();
       const { sub, sid, roles, uca } = parsed.data;
       if (!(await isSessionActive(o.redis, sub, sid))) throw unauthenticated();
-      return { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
+      const p: Principal = { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
+      const exp = (payload as { exp: number }).exp * 1000;
+      if (ttlMs > 0 && exp > Date.now()) {
+        verified.set(token, { ...p, roles: [...roles], until: Math.min(exp, Date.now() + ttlMs) });
+        if (verified.size > max) verified.delete(verified.keys().next().value as string);
+      }
+      return p;
     },
   };
 }
