@@ -29,6 +29,8 @@ export interface Report {
     payShare: number;
     logLevel: string;
     telemetry: string;
+    /** Extra environment given to every service (--env). */
+    serviceEnv: string[];
     pacedFraction: number;
   };
   entry: Phase & { cpuPerRequestUs: number; cpuByProcessUs: Record<string, number>; loadGeneratorCpuPerRequestUs: number };
@@ -47,7 +49,18 @@ export interface Report {
     serverErrors: number;
     ok: boolean;
   };
-  payments: { attempted: number; confirmed: number; p50: number; p99: number; soldInPostgres: number | null; soldInRedis: number };
+  payments: {
+    attempted: number;
+    confirmed: number;
+    perSecond: number;
+    p50: number;
+    p99: number;
+    soldInPostgres: number | null;
+    soldInRedis: number;
+    cpuByProcessUs: Record<string, number>;
+  };
+  /** Sign-up + login pairs straight at auth: argon2id's cost, auth's capacity. */
+  logins: Phase & { cpuByProcessUs: Record<string, number> };
   targets: Target[];
   timeline: { entry: Bucket[]; paced: Bucket[]; helloGateway: Bucket[] };
   profiles?: string;
@@ -61,6 +74,12 @@ const outcomes = (o: Record<string, number>) =>
     .map(([k, v]) => `${k} ${f(v)}`)
     .join(', ');
 
+const cpuList = (c: Record<string, number>) =>
+  Object.entries(c)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${f(v)}`)
+    .join(', ');
+
 export function markdown(r: Report): string {
   const row = (name: string, p: Phase, cpu?: number) =>
     `| ${name} | ${f(p.requests)} | ${f(p.seconds, 2)} | **${f(p.perSecond)}** | ${f(p.p50, 1)} | ${f(p.p95, 1)} | ${f(p.p99, 1)} | ${f(p.max, 1)} | ${cpu === undefined ? '—' : f(cpu)} | ${la(p.loadAvg)} |`;
@@ -69,7 +88,7 @@ export function markdown(r: Report): string {
     `# Flash-sale benchmark — ${r.startedAt}`,
     '',
     `Commit \`${r.commit}\`, ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}; load average at start ${la(r.machine.loadAvgAtStart)}.`,
-    `${f(r.config.users)} shoppers, ${f(r.config.seats)} seats, limit ${r.config.perUserLimit} per user, ${r.config.inFlight} requests in flight; replicas ${Object.entries(r.config.replicas).map(([k, v]) => `${k}=${v}`).join(', ')}; LOG_LEVEL=${r.config.logLevel}; telemetry ${r.config.telemetry}.`,
+    `${f(r.config.users)} shoppers, ${f(r.config.seats)} seats, limit ${r.config.perUserLimit} per user, ${r.config.inFlight} requests in flight; replicas ${Object.entries(r.config.replicas).map(([k, v]) => `${k}=${v}`).join(', ')}; LOG_LEVEL=${r.config.logLevel}; telemetry ${r.config.telemetry}${r.config.serviceEnv.length ? `; ${r.config.serviceEnv.join(' ')}` : ''}.`,
     '',
     '## Throughput and latency',
     '',
@@ -93,7 +112,7 @@ export function markdown(r: Report): string {
     '## Correctness',
     '',
     `- holds: ${f(c.holdResponses)} 201 answers, ${f(c.holdsInRedis)} seats held in Redis, expected min(S, U) = ${f(c.expectedHolds)}`,
-    `- invariant available + held + sold = total (and hold records = held, per-user counts = held + sold, nobody above the limit) sampled ${f(c.invariantSamples)} times during the run: ${c.invariantViolations.length === 0 ? 'held every time' : `**violated ${c.invariantViolations.length} times**: ${c.invariantViolations.slice(0, 3).join('; ')}`}`,
+    `- invariant available + held + sold = total sampled ${f(c.invariantSamples)} times during the run (every 25 ms; every 250 ms also hold records = held, per-user counts = held + sold, nobody above the limit): ${c.invariantViolations.length === 0 ? 'held every time' : `**violated ${c.invariantViolations.length} times**: ${c.invariantViolations.slice(0, 3).join('; ')}`}`,
     `- most seats held or owned by one user: ${c.maxSeatsPerUser} (limit ${c.perUserLimit})`,
     `- 5xx or network errors in every phase: ${c.serverErrors}`,
     `- **${c.ok ? 'correct' : 'NOT correct'}**`,
@@ -110,7 +129,12 @@ export function markdown(r: Report): string {
     '',
     '## Payments',
     '',
-    `${r.payments.attempted} winners paid through the gateway (prepare, sandbox checkout, confirm): ${r.payments.confirmed} confirmed, confirm p50 ${f(r.payments.p50, 1)} ms, p99 ${f(r.payments.p99, 1)} ms; sold in Redis ${r.payments.soldInRedis}, recorded in PostgreSQL from Kafka ${r.payments.soldInPostgres ?? 'n/a'}.`,
+    `${r.payments.attempted} winners paid through the gateway (prepare, sandbox checkout, confirm; 8 at a time): ${r.payments.confirmed} confirmed, ${f(r.payments.perSecond, 1)} payments/s, journey p50 ${f(r.payments.p50, 1)} ms, p99 ${f(r.payments.p99, 1)} ms; sold in Redis ${r.payments.soldInRedis}, recorded in PostgreSQL from Kafka ${r.payments.soldInPostgres ?? 'n/a'}.`,
+    `CPU per payment (µs): ${cpuList(r.payments.cpuByProcessUs)}.`,
+    '',
+    '## Sign-up + login (straight at auth, 4 at a time)',
+    '',
+    `${f(r.logins.requests)} pairs, ${f(r.logins.perSecond, 1)}/s, p50 ${f(r.logins.p50, 1)} ms, p99 ${f(r.logins.p99, 1)} ms (load ${la(r.logins.loadAvg)}); CPU per pair (µs): ${cpuList(r.logins.cpuByProcessUs)}.`,
     ...(r.profiles ? ['', `CPU profiles: \`${r.profiles}\``] : []),
     '',
   ].join('\n');
