@@ -72,15 +72,23 @@ describe('faults: replica kills and a PostgreSQL outage', () => {
     const client = new RetryingClient(s.platform.gateways, 60_000);
 
     const started = Date.now();
+    let inFlight = 0;
+    const inFlightAtKill: Record<string, number> = {};
     const kills = (async () => {
-      await sleep(400);
-      await s.platform.kill('entry-1');
-      await sleep(600);
-      await s.platform.kill('payment-1');
-      await sleep(600);
-      await s.platform.kill('gateway-1');
+      for (const name of ['entry-1', 'payment-1', 'gateway-1']) {
+        await sleep(1_000);
+        inFlightAtKill[name] = inFlight;
+        await s.platform.kill(name);
+      }
     })();
-    const outcomes = await staggered(shoppers, 60, (shopper) => client.buy(shopper, saleId));
+    const outcomes = await staggered(shoppers, 120, async (shopper) => {
+      inFlight++;
+      try {
+        return await client.buy(shopper, saleId);
+      } finally {
+        inFlight--;
+      }
+    });
     await kills;
     const burstSeconds = (Date.now() - started) / 1000;
 
@@ -88,10 +96,12 @@ describe('faults: replica kills and a PostgreSQL outage', () => {
     const paid = outcomes.filter((o) => o.kind === 'PAID').length;
     const gaveUp = outcomes.filter((o) => o.kind === 'GAVE_UP');
     report('replica kills (entry-1, payment-1, gateway-1)', {
-      burstSeconds, shoppers: shoppers.length, paid, gaveUp: gaveUp.length,
+      burstSeconds, shoppers: shoppers.length, inFlightAtKill, paid, gaveUp: gaveUp.length,
       errorWindowSeconds: client.errorWindowSeconds(), failedAttempts: client.failureSummary(), ...figures,
     });
 
+    // Every kill landed while purchases were under way.
+    for (const n of Object.values(inFlightAtKill)) expect(n).toBeGreaterThan(0);
     expect(gaveUp).toEqual([]);
     expect(figures.doubleCharges).toBe(0);
     expect(figures.chargesWithoutRecord).toBe(0);

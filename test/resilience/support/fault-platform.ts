@@ -47,6 +47,21 @@ const portFree = (port: number) =>
   });
 
 /**
+ * Outside CI the port base may sit in the ephemeral range, where a node's cluster bus port
+ * (port + 10000) can be taken for a moment by someone's outgoing connection: try again.
+ */
+async function startRedisWithRetry(own: ProcessGroup, dir: string, basePort: number): Promise<RedisClusterHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisCluster({ group: own, dir, basePort });
+    } catch (e) {
+      await own.stopAll(1_000);
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+/**
  * The Kafka mock listens on random ports, which may land on a service port: shift the services
  * by 30 until every one of their ports is free.
  */
@@ -68,20 +83,27 @@ export async function startFaultPlatform(opts: { slot: number; replicas?: Partia
   const base = Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 300 + 200 * opts.slot;
   const dir = join(ROOT, '.stampede', `faults-${base}`);
   const group = new ProcessGroup(join(dir, 'logs'));
+  // Its own group, so a failed start can be stopped and retried without touching the rest.
+  const redisGroup = new ProcessGroup(join(dir, 'logs'));
   let postgres: PostgresHandle | undefined;
   let client: Cluster | undefined;
   const stop = async () => {
     client?.disconnect();
     await group.stopAll(3_000);
+    await redisGroup.stopAll(3_000);
     await postgres?.stop();
   };
   try {
-    const [redis, pg, kafka] = await Promise.all([
-      startRedisCluster({ group, dir: join(dir, 'redis'), basePort: base }),
+    // Settled one by one, so a store that did start is stopped when another did not.
+    const started = await Promise.allSettled([
+      startRedisWithRetry(redisGroup, join(dir, 'redis'), base),
       startPostgres({ dir: join(dir, 'postgres'), port: base + 10, databases: [...DATABASES], fast: true }),
       startKafkaMock(group),
     ]);
-    postgres = pg;
+    if (started[1].status === 'fulfilled') postgres = started[1].value;
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [redis, pg, kafka] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [RedisClusterHandle, PostgresHandle, KafkaHandle];
     for (const db of DATABASES) {
       const { model } = (await import(join(ROOT, 'services', db, 'src', 'store', 'model.ts'))) as { model: Parameters<typeof migrate>[0] };
       await migrate({ ...model, clientUrl: pg.url(db) });
