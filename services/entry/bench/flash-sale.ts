@@ -117,7 +117,7 @@ async function main() {
       void bench.stop().finally(() => process.exit(130));
     });
   }
-  // Profiles are named CPU.<date>.<time>.<pid>...: this says which service each pid was.
+  // Profiles are named pid-<pid>-<n>.cpuprofile: this says which service each pid was.
   if (a.profile) writeFileSync(join(profileDir, 'pids.json'), JSON.stringify(Object.fromEntries(bench.roots()), null, 2));
   try {
     const u: Urls = { gateway: bench.gateways[0] as string, auth: bench.auth };
