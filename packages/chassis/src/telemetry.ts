@@ -7,7 +7,7 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
@@ -24,6 +24,11 @@ export function startTelemetry(serviceName: string): void {
   if (sdk || process.env.OTEL_SDK_DISABLED === 'true') return;
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   const exporting = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  // Without an endpoint, nothing is exported (the SDK would otherwise fall back to localhost:4318);
+  // context still propagates and exemplars still get trace ids.
+  process.env.OTEL_TRACES_EXPORTER ??= exporting ? 'otlp' : 'none';
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME,
     traceExporter: exporting ? new OTLPTraceExporter() : undefined,
@@ -39,7 +44,9 @@ export function startTelemetry(serviceName: string): void {
           }
         },
       }),
-      new ExpressInstrumentation(),
+      // No span per middleware layer (a dozen per request, most of the tracing cost); the HTTP
+      // server span still carries the route.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
       // Command names only: arguments hold keys with tokens and sealed payloads.
       new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
       // The ORM inlines some values into SQL (emails, hashes): keep the statement's shape only.
