@@ -76,12 +76,14 @@ describe('faults: replica kills and a PostgreSQL outage', () => {
     const inFlightAtKill: Record<string, number> = {};
     const kills = (async () => {
       for (const name of ['entry-1', 'payment-1', 'gateway-1']) {
-        await sleep(1_000);
+        await sleep(700);
+        // Mid-burst means with purchases under way.
+        for (let waited = 0; inFlight === 0 && waited < 3_000; waited += 10) await sleep(10);
         inFlightAtKill[name] = inFlight;
         await s.platform.kill(name);
       }
     })();
-    const outcomes = await staggered(shoppers, 120, async (shopper) => {
+    const outcomes = await staggered(shoppers, 150, async (shopper) => {
       inFlight++;
       try {
         return await client.buy(shopper, saleId);

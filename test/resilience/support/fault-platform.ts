@@ -47,16 +47,28 @@ const portFree = (port: number) =>
   });
 
 /**
- * Outside CI the port base may sit in the ephemeral range, where a node's cluster bus port
- * (port + 10000) can be taken for a moment by someone's outgoing connection: try again.
+ * Outside CI the port base may sit in the ephemeral range, where a node's port or its cluster
+ * bus port (port + 10000) can be held by someone's long-lived outgoing connection: try the next
+ * six ports (+20, +40) rather than wait for it.
  */
 async function startRedisWithRetry(own: ProcessGroup, dir: string, basePort: number): Promise<RedisClusterHandle> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     try {
-      return await startRedisCluster({ group: own, dir, basePort });
+      return await startRedisCluster({ group: own, dir, basePort: basePort + 20 * attempt });
     } catch (e) {
       await own.stopAll(1_000);
-      if (attempt >= 3) throw e;
+      if (attempt >= 2) throw e;
+    }
+  }
+}
+
+/** The same for PostgreSQL's port: the next one (+1, +2) when it is taken. */
+async function startPostgresWithRetry(dir: string, port: number): Promise<PostgresHandle> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startPostgres({ dir, port: port + attempt, databases: [...DATABASES], fast: true });
+    } catch (e) {
+      if (attempt >= 2) throw e;
     }
   }
 }
@@ -97,7 +109,7 @@ export async function startFaultPlatform(opts: { slot: number; replicas?: Partia
     // Settled one by one, so a store that did start is stopped when another did not.
     const started = await Promise.allSettled([
       startRedisWithRetry(redisGroup, join(dir, 'redis'), base),
-      startPostgres({ dir: join(dir, 'postgres'), port: base + 10, databases: [...DATABASES], fast: true }),
+      startPostgresWithRetry(join(dir, 'postgres'), base + 10),
       startKafkaMock(group),
     ]);
     if (started[1].status === 'fulfilled') postgres = started[1].value;
