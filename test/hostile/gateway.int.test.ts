@@ -251,13 +251,15 @@ describe('hostile input through the gateway', () => {
     await runCases(cases);
   });
 
-  it('when a sign-up carries roles or a filter carries injection, then the roles are ignored and the filter finds nothing', async () => {
+  it('when a sign-up carries roles or a filter carries injection, then the sign-up is refused and the filter finds nothing', async () => {
     tally.cases++;
     const email = `${tag}-roles@stampede.test`;
     const signUp = await send({ method: 'POST', path: '/users', body: { email, password: 'Valid-Passw0rd-123', roles: ['ADMIN'], id: operator.userId } });
-    expect(signUp.status).toBe(201);
-    expect(signUp.body.roles).toEqual(['USER']);
-    expect(signUp.body.id).not.toBe(operator.userId);
+    expect(signUp.status).toBe(400);
+    expect(signUp.body.error.code).toBe('INVALID_INPUT');
+    expect(signUp.body.error.message).toMatch(/roles|id|unrecognized/i);
+    const loginAfter = await send({ method: 'POST', path: '/auth/login', body: { email, password: 'Valid-Passw0rd-123' } });
+    expect(loginAfter.status).toBe(401);
     const before = await probe.snapshot();
     for (const s of INJECTIONS) {
       tally.cases++;

@@ -2,17 +2,18 @@ import { ROLES, z } from '@stampede/chassis';
 import { emailField, passwordField } from '../domain/credentials';
 import { SOCIAL_PROVIDERS } from '../social';
 
-export const signUpBody = z.object({ email: emailField, password: passwordField });
+/** Unknown fields (roles, id, ...) are refused, never silently dropped. */
+export const signUpBody = z.object({ email: emailField, password: passwordField }).strict();
 
 /** Login checks no password rules (old accounts may predate them); only bounds. */
 export const loginBody = z.object({
   email: emailField,
   password: z.string({ message: 'password is required' }).min(1, 'password is required').max(1024, 'password is too long'),
-});
+}).strict();
 
 export const refreshBody = z.object({
   refreshToken: z.string({ message: 'refreshToken is required' }).min(1, 'refreshToken is required').max(512, 'refreshToken is too long'),
-});
+}).strict();
 
 export const userIdParams = z.object({ id: z.uuid({ message: 'id must be a UUID' }) });
 
@@ -22,7 +23,7 @@ export const rolesBody = z.object({
     .min(1, 'at least one role is required')
     .max(ROLES.length)
     .refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
-});
+}).strict();
 
 export const socialParams = z.object({
   provider: z.enum(SOCIAL_PROVIDERS, { message: `provider must be one of ${SOCIAL_PROVIDERS.join(', ')}` }),
@@ -31,4 +32,4 @@ export const socialParams = z.object({
 export const socialBody = z.object({
   idToken: z.string({ message: 'idToken is required' }).min(20, 'idToken is too short').max(8192, 'idToken is too long'),
   nonce: z.string().min(1).max(512).optional(),
-});
+}).strict();
