@@ -48,7 +48,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     const databases = SERVICES.flatMap((s) => (s.database ? [s.database] : []));
     const [redis, pg, kafka] = await Promise.all([
       startRedisCluster({ group, dir: join(o.dataDir, 'redis'), basePort: 7000 + o.offset }),
-      startPostgres({ dir: join(o.dataDir, 'postgres'), port: 55432 + o.offset, databases }),
+      startPostgres({ dir: join(o.dataDir, 'postgres'), port: 15432 + o.offset, databases }),
       startKafkaMock(group),
     ]);
     postgres = pg;

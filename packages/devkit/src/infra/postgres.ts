@@ -86,8 +86,22 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresHandle>
     return (await exec(join(bin, 'psql'), args, { encoding: 'utf8' })).stdout.trim();
   };
 
-  await start();
-  for (const db of o.databases) await psql('postgres', `create database "${db}"`);
+  const removeData = () => {
+    if (dataRoot !== o.dir) {
+      rmSync(dataRoot, { recursive: true, force: true });
+      rmSync(o.dir, { force: true });
+    }
+  };
+  try {
+    await start();
+    for (const db of o.databases) await psql('postgres', `create database "${db}"`);
+  } catch (e) {
+    // Nothing of a cluster that never came up is left behind (e.g. its port was taken).
+    const log = postgresLog(dataRoot);
+    await pgStop('immediate');
+    removeData();
+    throw new Error(`PostgreSQL did not start on port ${o.port}: ${log.split('\n').filter((l) => /FATAL|could not/.test(l)).join(' ') || (e as Error).message}`);
+  }
 
   return {
     port: o.port,
@@ -99,10 +113,7 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresHandle>
     psql,
     async stop() {
       await pgStop('fast');
-      if (dataRoot !== o.dir) {
-        rmSync(dataRoot, { recursive: true, force: true });
-        rmSync(o.dir, { force: true });
-      }
+      removeData();
     },
   };
 }
