@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1.7
 # One image per service: docker build --build-arg SERVICE=entry -t stampede/entry .
-# The build runs the commands CI runs (scripts/bootstrap.sh: npm install honouring the lock,
-# then tsc -b), the runtime holds only production dependencies and the compiled service.
+# The build runs the commands CI runs (npm ci from the committed lock, then tsc -b), the
+# runtime holds only production dependencies and the compiled service. The Node line is the one
+# scripts/lib/node.sh pins for everything that runs outside images.
 # Debian slim rather than Alpine: the lock pins glibc builds of the native modules (argon2, swc).
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # --- manifests: only the package.json files, so the dependency layer caches across code edits
 FROM ${NODE_IMAGE} AS manifests
@@ -19,7 +20,7 @@ ARG SERVICE
 RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<gateway|auth|event|entry|payment>" && exit 1)
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --loglevel=error
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/chassis packages/chassis
 COPY services/${SERVICE} services/${SERVICE}
@@ -36,7 +37,7 @@ ARG SERVICE
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm install --omit=dev --no-audit --no-fund --loglevel=error \
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error \
       --workspace services/${SERVICE} --include-workspace-root=false
 
 # --- runtime: non-root, read-only friendly (writes only to /tmp, an emptyDir in the chart)

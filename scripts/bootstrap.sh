@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Everything a fresh clone needs before it can run: system packages, npm dependencies, a build.
+# Everything a fresh clone needs before it can run: system packages, the pinned Node, npm
+# dependencies exactly as locked, a build. Sourced or run; prints the versions it uses.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-system-deps.sh
+source scripts/lib/node.sh
+echo "node $(node --version)"
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.stampede-lock ] || [ "$(cat node_modules/.stampede-lock)" != "$lock_hash" ]; then
-  echo "Installing npm dependencies..."
-  # npm ci is stricter, but this npm leaves other platforms' optional binaries (swc, argon2)
-  # out of the lock file and then refuses it; install honours the lock's exact versions.
-  npm install --no-audit --no-fund --loglevel=error
+  echo "Installing npm dependencies (npm ci)..."
+  npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.stampede-lock
 fi
 

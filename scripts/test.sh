@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# README command #2: the full suite (build, lint, unit and integration tests against real
-# Redis Cluster, PostgreSQL and the Kafka peer that the harness starts on its own ports).
+# README command #2: the full suite (build, lint, unit and integration tests against the real
+# Redis Cluster, PostgreSQL and Kafka that the harness starts on its own ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+source scripts/lib/node.sh
 echo "Linting..."
-npx eslint . --max-warnings=0
+npm run lint --silent -- --max-warnings=0
 echo "Testing..."
-exec npx jest --ci "$@"
+exec npm test --silent -- --ci "$@"

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+source scripts/lib/node.sh
 exec node_modules/.bin/tsx scripts/stack/main.ts "$@"

@@ -65,8 +65,11 @@ describe('local-cluster tooling stays in step with services/', () => {
   it('the Dockerfile builds any service by SERVICE and runs the same build commands as CI', () => {
     const docker = read('Dockerfile');
     expect(docker).toMatch(/^ARG SERVICE$/m);
-    expect(docker).toContain('npm install --no-audit --no-fund --loglevel=error');
-    expect(read('scripts/bootstrap.sh')).toContain('npm install --no-audit --no-fund --loglevel=error');
+    expect(docker).toContain('npm ci --no-audit --no-fund --loglevel=error');
+    expect(read('scripts/bootstrap.sh')).toContain('npm ci --no-audit --no-fund --loglevel=error');
+    // The image runs the Node line every script here runs on.
+    const pinned = /STAMPEDE_NODE_VERSION=(\S+)/.exec(read('scripts/lib/node.sh'))?.[1];
+    expect(docker).toContain(`ARG NODE_IMAGE=node:${pinned}-bookworm-slim`);
     expect(docker).toContain('npx tsc -b services/${SERVICE}');
     expect(docker).toContain('--omit=dev');
     expect(docker).toMatch(/^USER 10001:10001$/m);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@stampede/devkit';
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
 import { startAuth, whoAmI, type AuthUnderTest } from './support';
 
 const PROVIDERS = ['google', 'apple', 'kakao'] as const;
@@ -12,7 +12,7 @@ interface FakeProvider {
   issuer: string;
   clientId: string;
   kid: string;
-  key: KeyLike;
+  key: CryptoKey;
 }
 
 /** One local server plays the three providers' JWKS endpoints, counting fetches. */
@@ -61,7 +61,7 @@ describe('social login (POST /auth/social/:provider)', () => {
     await jwks?.stop();
   });
 
-  function idToken(p: Provider, o: { sub?: string; iss?: string; aud?: string; exp?: number; key?: KeyLike; kid?: string; claims?: Record<string, unknown> } = {}) {
+  function idToken(p: Provider, o: { sub?: string; iss?: string; aud?: string; exp?: number; key?: CryptoKey; kid?: string; claims?: Record<string, unknown> } = {}) {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...o.claims })
       .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? fake[p].kid })

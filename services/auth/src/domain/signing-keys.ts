@@ -1,4 +1,4 @@
-import { importJWK, type JWK, type KeyLike } from 'jose';
+import { importJWK, type JWK, type CryptoKey } from 'jose';
 import { z } from '@stampede/chassis';
 
 /**
@@ -48,7 +48,7 @@ export const signingKeysSetting = z
 export interface SigningKey {
   kid: string;
   alg: 'ES256' | 'EdDSA';
-  privateKey: KeyLike | Uint8Array;
+  privateKey: CryptoKey | Uint8Array;
   publicJwk: JWK;
 }
 
@@ -66,7 +66,7 @@ export async function loadKeyRing(keys: PrivateJwk[]): Promise<KeyRing> {
   const ring: SigningKey[] = [];
   for (const k of keys) {
     const alg = algOf(k);
-    let privateKey: KeyLike | Uint8Array;
+    let privateKey: CryptoKey | Uint8Array;
     try {
       privateKey = await importJWK({ ...k, alg }, alg);
     } catch (e) {
