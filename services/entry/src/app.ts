@@ -22,7 +22,7 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
     intervalMs: config.SWEEP_INTERVAL_MS,
     batch: config.SWEEP_BATCH,
     logger,
-    onExpired: (n) => entry.holdsExpired.inc(n),
+    onExpired: (sale, n) => entry.holdsExpired.inc({ sale }, n),
   });
   return createService({
     name: 'entry',

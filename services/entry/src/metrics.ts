@@ -8,7 +8,7 @@ const MAX_SALES_SCRAPED = 1_000;
 
 export interface EntryMetrics {
   entries: Counter<'outcome'>;
-  holdsExpired: Counter;
+  holdsExpired: Counter<'sale'>;
   entry(outcome: EntryOutcome): void;
 }
 
@@ -22,7 +22,8 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
   });
   const holdsExpired = new Counter({
     name: 'stampede_holds_expired_total',
-    help: 'Unpaid holds whose seats this replica returned to stock at expiry',
+    help: 'Unpaid holds whose seats this replica returned to stock at expiry, per sale',
+    labelNames: ['sale'] as const,
     registers,
   });
   const sales = async () => (await armedSaleIds(redis)).sort().slice(0, MAX_SALES_SCRAPED);

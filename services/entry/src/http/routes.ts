@@ -44,7 +44,7 @@ export function entryRoutes(app: Express, d: EntryDeps): void {
       if (!sale) throw noSale();
       admit(sale, who, qty, Date.now());
       const r = await reserveHold(d.redis, { saleId, userId: who.userId, qty, sku: sale.sku, unitPrice: sale.unitPrice });
-      if (r.expiredReleased > 0) d.metrics.holdsExpired.inc(r.expiredReleased);
+      if (r.expiredReleased > 0) d.metrics.holdsExpired.inc({ sale: saleId }, r.expiredReleased);
       if (r.outcome !== 'HELD') throw rejection(r);
       d.metrics.entry('HELD');
       d.onHold(saleId);

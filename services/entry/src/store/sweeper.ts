@@ -4,7 +4,7 @@ export interface SweeperOptions {
   intervalMs: number;
   batch: number;
   logger: Logger;
-  onExpired(count: number): void;
+  onExpired(saleId: string, count: number): void;
 }
 
 /** How often the armed-sales index is re-read; sales this replica serves are swept from their first hold. */
@@ -34,7 +34,7 @@ export function startSweeper(redis: Cluster, o: SweeperOptions): Sweeper {
       sales = new Set(await armedSaleIds(redis));
       salesAt = Date.now();
     }
-    const counts = await Promise.all(
+    await Promise.all(
       [...sales].map(async (saleId) => {
         let total = 0;
         // A sale with a large backlog is drained in batches, a bounded number per tick.
@@ -43,11 +43,10 @@ export function startSweeper(redis: Cluster, o: SweeperOptions): Sweeper {
           total += n;
           if (n < o.batch) break;
         }
-        return total;
+        // Reported even at 0, so every armed sale has its series from its first sweep.
+        o.onExpired(saleId, total);
       }),
     );
-    const expired = counts.reduce((a, b) => a + b, 0);
-    if (expired > 0) o.onExpired(expired);
   };
 
   const loop = () => {
