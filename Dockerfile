@@ -14,7 +14,7 @@ RUN mkdir /manifests \
  && cp package.json package-lock.json /manifests/ \
  && find packages services -maxdepth 2 -name package.json -exec cp --parents {} /manifests/ \;
 
-# --- build: every dependency, then the service and what it imports (chassis)
+# --- build: every dependency, then the service and the packages it imports (never devkit)
 FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<gateway|auth|event|entry|payment>" && exit 1)
@@ -23,10 +23,14 @@ COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/chassis packages/chassis
+COPY packages/contracts packages/contracts
+COPY packages/ledger packages/ledger
 COPY services/${SERVICE} services/${SERVICE}
 RUN npx tsc -b services/${SERVICE} \
- && mkdir -p /out/packages/chassis /out/services/${SERVICE} \
- && cp -r packages/chassis/package.json packages/chassis/dist /out/packages/chassis/ \
+ && for p in chassis contracts ledger; do \
+      mkdir -p /out/packages/$p && cp -r packages/$p/package.json packages/$p/dist /out/packages/$p/; \
+    done \
+ && mkdir -p /out/services/${SERVICE} \
  && cd services/${SERVICE} \
  && cp -r package.json dist /out/services/${SERVICE}/ \
  && for f in *.json; do case "$f" in package.json|tsconfig*.json) ;; *) cp "$f" /out/services/${SERVICE}/ ;; esac; done

@@ -9,8 +9,8 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@stampede/(chassis|devkit)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@stampede/(chassis|devkit)/(.*)$': '<rootDir>/packages/$1/src/$2',
+    '^@stampede/(devkit|contracts|ledger)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@stampede/(chassis|devkit|contracts|ledger)/(.*)$': '<rootDir>/packages/$1/src/$2',
   },
   testEnvironment: 'node',
   rootDir: __dirname,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { migrate } from '@stampede/chassis';
+import { migrate } from '@stampede/chassis/clients/orm';
 import { publishTestInfra, startTestInfra, testDatabaseUrl, testInfra } from '@stampede/devkit';
 
 const root = resolve(__dirname, '..');

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { migrate } from '@stampede/chassis';
+import { migrate } from '@stampede/chassis/clients/orm';
 import {
   http,
   ProcessGroup,

@@ -1,4 +1,5 @@
-import { loadConfig, type z } from '@stampede/chassis';
+import type { z } from 'zod';
+import { loadConfig } from '@stampede/chassis/config';
 import { SignJWT, importJWK, jwtVerify } from 'jose';
 import path from 'node:path';
 import { ROOT, renderChart, type K8sObject, type Rendered } from '../../tools/chart-check/harness';

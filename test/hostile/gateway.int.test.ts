@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createRedisCluster, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import { http, testInfra, waitFor, type JsonResponse } from '@stampede/devkit';
 import { CARDS, createOperator, login, openSale, pay, signUpAndLogin, type Session, type Urls } from '../../scripts/demo/flows';
 import { call } from '../../scripts/demo/client';

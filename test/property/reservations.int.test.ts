@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  ARMED_SALES_KEY,
-  armSale,
-  consumeHold,
-  createRedisCluster,
-  expireHolds,
-  readInventory,
-  releaseHold,
-  reserveHold,
-  returnSoldSeat,
-  saleKeys,
-  type Cluster,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import { ARMED_SALES_KEY, armSale, consumeHold, expireHolds, readInventory, releaseHold, reserveHold, returnSoldSeat, saleKeys } from '@stampede/ledger';
 import { expectSaleInvariant, testInfra } from '@stampede/devkit';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { saleKeys } from '@stampede/chassis';
+import { saleKeys } from '@stampede/ledger';
 import { waitFor } from '@stampede/devkit';
 import { auditAfterFault, report } from './support/audit';
 import { startScenario, type Scenario } from './support/scenario';

@@ -6,7 +6,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { postgresConfigShape, requiredVariables, type z } from '@stampede/chassis';
+import type { z } from 'zod';
+import { postgresConfigShape, requiredVariables } from '@stampede/chassis/config';
 import { ROOT } from './harness';
 
 export function serviceDirectories(): string[] {

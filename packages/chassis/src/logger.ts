@@ -1,6 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
 
 /** Field names that never reach a log line, at any depth we log at. */
 export const SENSITIVE_KEYS = [

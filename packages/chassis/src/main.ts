@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { migrate } from './clients/orm';
 import { loadConfigOrExit, postgresConfigShape } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger } from './logger';
+import type { Logger } from 'pino';
 import { exitOnSignals, type RunningService } from './service';
 
 export interface BaseConfig {

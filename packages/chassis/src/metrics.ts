@@ -1,7 +1,6 @@
 import client, { Histogram, Registry } from 'prom-client';
 import { trace } from '@opentelemetry/api';
 
-export type { Registry };
 
 export interface Metrics {
   registry: Registry;

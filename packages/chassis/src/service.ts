@@ -5,8 +5,15 @@ import { AppError } from './errors';
 import { runChecks, type ReadinessCheck } from './health';
 import { errorHandler, notFound, sendError } from './http/errors';
 import { requestId, routeTemplate } from './http/request-context';
-import type { Logger } from './logger';
+import type { Logger } from 'pino';
 import { traceExemplar, type Metrics } from './metrics';
+
+// Every request of every service carries its id (set first thing, see requestId).
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+  }
+}
 
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 

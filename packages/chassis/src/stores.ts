@@ -1,7 +1,9 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { MigrationObject } from '@mikro-orm/core';
-import { closeCluster, createRedisCluster, pingCluster, type Cluster } from './clients/redis';
-import { initOrm, pingDatabase, type MikroORM, type OrmOptions } from './clients/orm';
+import type { Cluster } from 'ioredis';
+import { closeCluster, createRedisCluster, pingCluster } from './clients/redis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm, pingDatabase, type OrmOptions } from './clients/orm';
 import type { ReadinessCheck } from './health';
 import { Gauge, type Registry } from 'prom-client';
 

@@ -1,5 +1,10 @@
 import { captureLogs, http, type StartedApp } from '@stampede/devkit';
-import { createMetrics, createService, errors, parse, z, type Logger } from '../src';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { errors } from '../src/errors';
+import { parse } from '../src/http';
+import { createMetrics } from '../src/metrics';
+import { createService } from '../src/service';
 
 function start(logger: Logger, checks: Record<string, () => Promise<unknown>> = {}): Promise<StartedApp> {
   const service = createService({

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
-import { createVerifier, sessionKey } from '../src';
+import { createVerifier } from '../src/auth';
+import { sessionKey } from '@stampede/contracts';
 import { startTestIssuer, type TestIssuer } from '@stampede/devkit';
 
 let issuer: TestIssuer;

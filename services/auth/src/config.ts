@@ -1,4 +1,5 @@
-import { baseConfigShape, redisConfigShape, postgresConfigShape, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { baseConfigShape, redisConfigShape, postgresConfigShape } from '@stampede/chassis/config';
 import { signingKeysSetting } from './domain/signing-keys';
 
 const seconds = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);

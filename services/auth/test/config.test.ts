@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from '@stampede/chassis';
+import { ConfigError, loadConfig } from '@stampede/chassis/config';
 import { configShape } from '../src/config';
 import { emailField, passwordField, passwordResemblesEmail } from '../src/domain/credentials';
 import { newRefreshToken, refreshTokenHash, REFRESH_TOKEN_PATTERN } from '../src/domain/refresh-tokens';

@@ -1,13 +1,9 @@
-import {
-  authenticate,
-  createLogger,
-  createMetrics,
-  createRedisCluster,
-  createService,
-  createVerifier,
-  principalOf,
-  type Cluster,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { authenticate, createVerifier, principalOf } from '@stampede/chassis/auth';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import { createLogger } from '@stampede/chassis/logger';
+import { createMetrics } from '@stampede/chassis/metrics';
+import { createService } from '@stampede/chassis/service';
 import { testInfra } from '@stampede/devkit';
 
 /**

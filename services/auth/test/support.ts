@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createLogger, type Logger } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { createLogger } from '@stampede/chassis/logger';
 import { http, startApp, testStoreEnv, type StartedApp } from '@stampede/devkit';
 import { decodeJwt, type JWK } from 'jose';
 import { buildAuth } from '../src/app';

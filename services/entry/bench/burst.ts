@@ -11,7 +11,9 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { armSale, createRedisCluster, readInventory, reserveHold, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import { armSale, readInventory, reserveHold } from '@stampede/ledger';
 import { ProcessGroup, spawnTs, startRedisCluster, startTestIssuer, type SpawnedService, auditSale } from '@stampede/devkit';
 import { Pool } from 'undici';
 import { startSnapshotServer } from '../test/support';

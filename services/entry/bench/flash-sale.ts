@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { armSale, readInventory, reserveHold, saleKeys } from '@stampede/chassis';
+import { armSale, readInventory, reserveHold, saleKeys } from '@stampede/ledger';
 import { auditSale } from '@stampede/devkit';
 import { Pool } from 'undici';
 import { closeClient, pool as inParallel } from '../../../scripts/demo/client';

@@ -1,4 +1,8 @@
-import { createMetrics, createService, createVerifier, newStores, redisStore, type Logger, type RunningService, serviceOptionsFrom } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { createVerifier } from '@stampede/chassis/auth';
+import { createMetrics } from '@stampede/chassis/metrics';
+import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
+import { newStores, redisStore } from '@stampede/chassis/stores';
 import type { Config } from './config';
 import { entryRoutes } from './http/routes';
 import { entryMetrics } from './metrics';

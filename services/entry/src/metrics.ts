@@ -1,5 +1,7 @@
 import { trace } from '@opentelemetry/api';
-import { activeHolds, armedSaleIds, readInventory, type Cluster, type Inventory, type Metrics } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import type { Metrics } from '@stampede/chassis/metrics';
+import { activeHolds, armedSaleIds, readInventory, type Inventory } from '@stampede/ledger';
 import { Counter, Gauge } from 'prom-client';
 import type { EntryOutcome } from './domain/rules';
 

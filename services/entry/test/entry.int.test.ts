@@ -1,4 +1,5 @@
-import { consumeHold, openReservation, readInventory, armSale, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { consumeHold, openReservation, readInventory, armSale } from '@stampede/ledger';
 import { captureLogs, waitFor, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';

@@ -1,15 +1,5 @@
-import {
-  consumeHold,
-  expireHolds,
-  holdIdOf,
-  openReservation,
-  parseReservationToken,
-  readInventory,
-  releaseHold,
-  reserveHold,
-  returnSoldSeat,
-  type Cluster,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { consumeHold, expireHolds, holdIdOf, openReservation, parseReservationToken, readInventory, releaseHold, reserveHold, returnSoldSeat } from '@stampede/ledger';
 import { expectSaleInvariant } from '@stampede/devkit';
 import { armTestSale, sleep, testRedis } from './support';
 

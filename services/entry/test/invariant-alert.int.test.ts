@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { saleKeys, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { saleKeys } from '@stampede/ledger';
 import { ProcessGroup, startApp, startPrometheus, startTestIssuer, testStoreEnv, waitFor, type PrometheusHandle, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';

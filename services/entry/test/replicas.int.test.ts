@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { consumeHold, openReservation, readInventory, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { consumeHold, openReservation, readInventory } from '@stampede/ledger';
 import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
 import { openSale, sleep, startSnapshotServer, testRedis, type SnapshotServer } from './support';
 

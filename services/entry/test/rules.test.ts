@@ -1,4 +1,5 @@
-import { holdIdOf, newReservationToken, parseReservationToken, type SaleSnapshot } from '@stampede/chassis';
+import type { SaleSnapshot } from '@stampede/contracts';
+import { holdIdOf, newReservationToken, parseReservationToken } from '@stampede/ledger';
 import fc from 'fast-check';
 import { admit, notOpenReason, rejection } from '../src/domain/rules';
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { armSale, createRedisCluster, type Cluster, type SaleSnapshot } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import type { SaleSnapshot } from '@stampede/contracts';
+import { armSale } from '@stampede/ledger';
 import { testInfra } from '@stampede/devkit';
 
 export function testRedis(): Cluster {

@@ -1,15 +1,8 @@
-import {
-  authenticate,
-  createMetrics,
-  createService,
-  createVerifier,
-  newStores,
-  postgresStore,
-  redisStore,
-  type Logger,
-  type RunningService,
-  serviceOptionsFrom,
-} from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { authenticate, createVerifier } from '@stampede/chassis/auth';
+import { createMetrics } from '@stampede/chassis/metrics';
+import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
+import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
 import type { Config } from './config';
 import { auditRoutes } from './http/audit';
 import { ordersRoutes } from './http/orders';

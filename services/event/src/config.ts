@@ -1,12 +1,5 @@
-import {
-  authVerifyConfigShape,
-  baseConfigShape,
-  booleanFlag,
-  kafkaConfigShape,
-  postgresConfigShape,
-  redisConfigShape,
-  z,
-} from '@stampede/chassis';
+import { z } from 'zod';
+import { authVerifyConfigShape, baseConfigShape, booleanFlag, kafkaConfigShape, postgresConfigShape, redisConfigShape } from '@stampede/chassis/config';
 
 export const configShape = {
   ...baseConfigShape,

@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
-import type { Metrics, MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Metrics } from '@stampede/chassis/metrics';
 
 export interface EventMetrics {
   paymentEvents: Counter<'type' | 'outcome'>;

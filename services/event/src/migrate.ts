@@ -1,5 +1,5 @@
 // Runs the event database migrations once (stack migrate step, Helm hook Job, test setup).
-import { migrateMain } from '@stampede/chassis';
+import { migrateMain } from '@stampede/chassis/main';
 import { model } from './store/model';
 
 migrateMain('event', model);

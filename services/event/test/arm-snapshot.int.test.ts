@@ -1,4 +1,5 @@
-import { readInventory, saleSnapshotSchema } from '@stampede/chassis';
+import { saleSnapshotSchema } from '@stampede/contracts';
+import { readInventory } from '@stampede/ledger';
 import { http } from '@stampede/devkit';
 import { createSale, startEvent, transition, type EventHarness } from './support';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { initOrm, type MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm } from '@stampede/chassis/clients/orm';
 import { testDatabaseUrl } from '@stampede/devkit';
 import { model } from '../src/store/model';
 import { applyConfirmed, applyRefunded } from '../src/store/orders';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, PAYMENT_EVENTS_TOPIC, type PaymentEvent, type Producer } from '@stampede/chassis';
+import type { Producer } from 'kafkajs';
+import { createKafka } from '@stampede/chassis/clients/kafka';
+import { PAYMENT_EVENTS_TOPIC, type PaymentEvent } from '@stampede/contracts';
 import { captureLogs, http, testInfra, waitFor } from '@stampede/devkit';
 import { createSale, startEvent, type EventHarness } from './support';
 

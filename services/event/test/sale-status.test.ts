@@ -1,4 +1,4 @@
-import { SALE_STATUSES, type SaleStatus } from '@stampede/chassis';
+import { SALE_STATUSES, type SaleStatus } from '@stampede/contracts';
 import { assertTransition, canTransition } from '../src/domain/sale-status';
 
 const VALID: [SaleStatus, SaleStatus][] = [

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, http, type StartedApp, type TestIssuer } from '@stampede/devkit';
-import type { Logger, Role } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import type { Role } from '@stampede/contracts';
 import { buildEvent, type EventService } from '../src/app';
 import { configShape } from '../src/config';
 

@@ -1,13 +1,8 @@
-import {
-  createMetrics,
-  createService,
-  createVerifier,
-  newStores,
-  redisStore,
-  type Logger,
-  type RunningService,
-  serviceOptionsFrom,
-} from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { createVerifier } from '@stampede/chassis/auth';
+import { createMetrics } from '@stampede/chassis/metrics';
+import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
+import { newStores, redisStore } from '@stampede/chassis/stores';
 import express from 'express';
 import { Counter } from 'prom-client';
 import type { Config } from './config';

@@ -1,4 +1,5 @@
-import { authVerifyConfigShape, baseConfigShape, redisConfigShape, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { authVerifyConfigShape, baseConfigShape, redisConfigShape } from '@stampede/chassis/config';
 
 const urlList = z
   .string()

@@ -1,5 +1,5 @@
 import './instrument';
-import { runMain } from '@stampede/chassis';
+import { runMain } from '@stampede/chassis/main';
 import { buildGateway } from './app';
 import { configShape } from './config';
 

@@ -1,16 +1,10 @@
-import {
-  ConfigError,
-  createKafka,
-  createMetrics,
-  createService,
-  createVerifier,
-  newStores,
-  postgresStore,
-  redisStore,
-  type Logger,
-  type RunningService,
-  serviceOptionsFrom,
-} from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { createVerifier } from '@stampede/chassis/auth';
+import { createKafka } from '@stampede/chassis/clients/kafka';
+import { ConfigError } from '@stampede/chassis/config';
+import { createMetrics } from '@stampede/chassis/metrics';
+import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
+import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
 import type { Config } from './config';
 import { BillingKeyCipher } from './domain/billing-cipher';
 import { paymentRoutes, webhookRoute } from './http/routes';

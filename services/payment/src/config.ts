@@ -1,12 +1,5 @@
-import {
-  authVerifyConfigShape,
-  baseConfigShape,
-  booleanFlag,
-  kafkaConfigShape,
-  postgresConfigShape,
-  redisConfigShape,
-  z,
-} from '@stampede/chassis';
+import { z } from 'zod';
+import { authVerifyConfigShape, baseConfigShape, booleanFlag, kafkaConfigShape, postgresConfigShape, redisConfigShape } from '@stampede/chassis/config';
 
 /** `keyId:base64` pairs, comma separated; every key exactly 32 bytes (AES-256). */
 const encryptionKeys = z

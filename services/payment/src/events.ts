@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PAYMENT_EVENT_SCHEMA_VERSION, PAYMENT_EVENTS_TOPIC, paymentEventSchema, type PaymentEvent } from '@stampede/chassis';
+import { PAYMENT_EVENT_SCHEMA_VERSION, PAYMENT_EVENTS_TOPIC, paymentEventSchema, type PaymentEvent } from '@stampede/contracts';
 import type { Payment } from './store/model';
 import type { OutboxMessage } from './store/outbox';
 

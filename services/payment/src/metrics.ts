@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { LATENCY_BUCKETS, type Metrics } from '@stampede/chassis';
+import { LATENCY_BUCKETS, type Metrics } from '@stampede/chassis/metrics';
 import type { PaymentStatus } from './domain/payment';
 
 export interface PaymentMetrics {

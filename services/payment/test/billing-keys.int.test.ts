@@ -1,4 +1,5 @@
-import { initOrm, type MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { initOrm } from '@stampede/chassis/clients/orm';
 import { http, startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import type { MikroORM as PgOrm } from '@mikro-orm/postgresql';
 import { buildPayment } from '../src/app';

@@ -1,4 +1,5 @@
-import { expireHolds, releaseHold, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { expireHolds, releaseHold } from '@stampede/ledger';
 import { http, spawnTs, startApp, startTestIssuer, testInfra, testStoreEnv, waitFor, type SpawnedService, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import type { Pool } from 'pg';
 import { buildPayment } from '../src/app';

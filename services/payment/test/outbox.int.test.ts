@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { http, ProcessGroup, spawnTs, startKafkaMock, startTestIssuer, testStoreEnv, waitFor, type KafkaHandle, type SpawnedService, type TestIssuer } from '@stampede/devkit';
-import type { Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
 import type { Pool } from 'pg';
 import { paymentTestEnv } from './support/env';
 import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, paymentDb, redisClient, reserve, root, startSnapshotServer } from './support/fixture';

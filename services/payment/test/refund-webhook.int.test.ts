@@ -1,5 +1,5 @@
 import { captureLogs, http, startApp, startTestIssuer, testInfra, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
-import type { Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
 import type { Pool } from 'pg';
 import { buildPayment } from '../src/app';
 import { configShape } from '../src/config';

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { auditSale, testDatabaseUrl } from '@stampede/devkit';
-import type { Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
 
 /** The people and things one hostile suite owns: everything its state snapshot covers. */
 export interface Scope {

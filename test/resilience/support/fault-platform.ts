@@ -1,10 +1,8 @@
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import {
-  migrate,
-  createRedisCluster,
-  type Cluster,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { migrate } from '@stampede/chassis/clients/orm';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import {
   ProcessGroup,
   startKafkaMock,

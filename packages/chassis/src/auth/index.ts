@@ -1,4 +1,2 @@
-export * from './roles';
-export * from './sessions';
 export * from './verifier';
 export * from './middleware';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
-import { hasAnyRole, type Principal, type Role } from './roles';
+import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
 import type { Verifier } from './verifier';
 
 declare module 'express-serve-static-core' {

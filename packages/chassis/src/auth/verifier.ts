@@ -2,8 +2,7 @@ import type { Cluster } from 'ioredis';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { ROLES, type Principal } from './roles';
-import { isSessionActive } from './sessions';
+import { ROLES, sessionKey, type Principal } from '@stampede/contracts';
 
 export interface VerifierOptions {
   jwksUrl: string;
@@ -32,6 +31,9 @@ const claims = z.object({
   /** Account created at, epoch seconds (optional). */
   uca: z.number().int().nonnegative().optional(),
 });
+
+/** A session is live while its key exists: logout and replacement delete it at once. */
+const isSessionActive = async (redis: Cluster, userId: string, sid: string) => (await redis.exists(sessionKey(userId, sid))) === 1;
 
 const unauthenticated = () => new AppError('AUTH_REQUIRED', 'Authentication required');
 

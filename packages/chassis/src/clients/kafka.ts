@@ -5,13 +5,10 @@ import {
   type Consumer,
   type EachMessagePayload,
   type IHeaders,
-  type Message,
-  type Producer,
 } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import type { Logger } from '../logger';
+import type { Logger } from 'pino';
 
-export type { Consumer, Producer, Message, EachMessagePayload, Kafka };
 
 export interface KafkaOptions {
   brokers: string[];

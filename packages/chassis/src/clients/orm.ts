@@ -3,7 +3,6 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 
-export type { MikroORM };
 
 const MIGRATION_LOCK_ID = 0x5_7a_4d;
 

@@ -1,6 +1,5 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
 
-export type { Cluster };
 
 export interface RedisClusterOptions {
   nodes: { host: string; port: number }[];

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, isAppError, type ErrorBody } from '../errors';
-import type { Logger } from '../logger';
+import type { Logger } from 'pino';
 import { fromStoreOutage } from './outage';
 
 interface BodyParserError {

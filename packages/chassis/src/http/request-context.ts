@@ -3,11 +3,6 @@ import type { NextFunction, Request, Response } from 'express';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    id: string;
-  }
-}
 
 /** Keeps a well-formed upstream request id (so one id follows a request through the gateway). */
 export function requestId(req: Request, res: Response, next: NextFunction): void {

@@ -1,5 +1,9 @@
 import { Writable } from 'node:stream';
-import { createLogger, loadConfig, type Logger, type RunningService, type z } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { loadConfig } from '@stampede/chassis/config';
+import { createLogger } from '@stampede/chassis/logger';
+import type { RunningService } from '@stampede/chassis/service';
 
 export interface StartedApp {
   service: RunningService;

@@ -1,4 +1,6 @@
-import type { Logger, RunningService, z } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { RunningService } from '@stampede/chassis/service';
 import { startApp, type StartedApp } from './app';
 import { http } from './http';
 import { testStoreEnv } from './infra';

@@ -1,4 +1,5 @@
-import { saleKeys, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { saleKeys } from '@stampede/ledger';
 
 export interface SaleAudit {
   total: number;

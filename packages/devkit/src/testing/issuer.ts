@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedisCluster, putSession, type Cluster, type Role } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import type { Role } from '@stampede/contracts';
+import { putSession } from './sessions';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { testInfra } from './infra';
 

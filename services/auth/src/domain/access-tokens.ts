@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role } from '@stampede/chassis';
+import type { Role } from '@stampede/contracts';
 import type { KeyRing } from './signing-keys';
 
 export interface AccessTokenSettings {

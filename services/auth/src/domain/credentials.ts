@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
-import { z } from '@stampede/chassis';
+import { z } from 'zod';
 
 /** Emails are compared and stored lower-cased, so "A@x.io" and "a@x.io" are one account. */
 export const emailField = z

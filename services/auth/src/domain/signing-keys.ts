@@ -1,5 +1,5 @@
 import { importJWK, type JWK, type CryptoKey } from 'jose';
-import { z } from '@stampede/chassis';
+import { z } from 'zod';
 
 /**
  * Signing keys come from configuration (a secret) as a JSON array of private JWKs. The first key

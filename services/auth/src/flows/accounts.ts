@@ -1,4 +1,5 @@
-import { AppError, hasAnyRole, type Principal, type Role } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
 import { hashPassword, passwordResemblesEmail } from '../domain/credentials';
 import type { PublicUser } from '../store/users';
 import type { AuthDeps } from './deps';

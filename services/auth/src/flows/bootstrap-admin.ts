@@ -1,4 +1,5 @@
-import { ConfigError, type Logger } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { ConfigError } from '@stampede/chassis/config';
 import { emailField, hashPassword, passwordField } from '../domain/credentials';
 import type { UserStore } from '../store/users';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@stampede/chassis';
+import type { Logger } from 'pino';
 import type { AccessTokenSettings } from '../domain/access-tokens';
 import type { KeyRing } from '../domain/signing-keys';
 import type { LoginThrottle } from '../store/login-throttle';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Principal } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import type { Principal } from '@stampede/contracts';
 import { signAccessToken } from '../domain/access-tokens';
 import { verifyPassword } from '../domain/credentials';
 import { newRefreshToken, refreshTokenHash, REFRESH_TOKEN_PATTERN } from '../domain/refresh-tokens';

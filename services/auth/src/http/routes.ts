@@ -1,4 +1,5 @@
-import { authenticate, parse, principalOf, requireRoles, type Verifier } from '@stampede/chassis';
+import { authenticate, principalOf, requireRoles, type Verifier } from '@stampede/chassis/auth';
+import { parse } from '@stampede/chassis/http';
 import type { Express, Response } from 'express';
 import { getUser, setRoles, signUp } from '../flows/accounts';
 import type { AuthDeps } from '../flows/deps';

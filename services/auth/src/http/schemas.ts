@@ -1,4 +1,5 @@
-import { ROLES, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { ROLES } from '@stampede/contracts';
 import { emailField, passwordField } from '../domain/credentials';
 import { SOCIAL_PROVIDERS } from '../social';
 

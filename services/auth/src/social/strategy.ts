@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { AppError } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
 
 export const SOCIAL_PROVIDERS = ['google', 'apple', 'kakao'] as const;
 export type SocialProvider = (typeof SOCIAL_PROVIDERS)[number];

@@ -1,5 +1,6 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { errors, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { errors } from '@stampede/chassis/errors';
 
 export interface ThrottleSettings {
   maxFailuresPerAccount: number;

@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import type { MigrationObject } from '@stampede/chassis';
-import type { Role } from '@stampede/chassis';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { Role } from '@stampede/contracts';
 
 /** An account. Password accounts have an email; accounts made by social login may have neither. */
 export interface User {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { RefreshFamilyEntity, RefreshTokenEntity } from './model';
 
 export interface TokenOwner {

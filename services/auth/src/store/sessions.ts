@@ -1,4 +1,5 @@
-import { sessionKey, userSessionsKey, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { sessionKey, userSessionsKey } from '@stampede/contracts';
 
 /*
  * Auth is the only writer of the session layout the chassis verifier reads (see

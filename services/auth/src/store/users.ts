@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { MikroORM, Role } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Role } from '@stampede/contracts';
 import { SocialIdentityEntity, UserEntity, type SocialIdentity, type User } from './model';
 
 export type PublicUser = Omit<User, 'passwordHash'>;

@@ -6,7 +6,9 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRedisCluster, putSession, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import { putSession } from '@stampede/devkit';
 import { waitFor } from '@stampede/devkit';
 import { SignJWT } from 'jose';
 import { gatewayEnv } from '../../../../scripts/stack/env/gateway';

@@ -1,4 +1,6 @@
-import { AppError, checkEligibility, type Principal, type ReserveResult, type SaleSnapshot } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import { checkEligibility, type Principal, type SaleSnapshot } from '@stampede/contracts';
+import type { ReserveResult } from '@stampede/ledger';
 
 /** Why a sale cannot be entered right now, or undefined when it is open. Window is [opensAt, closesAt). */
 export function notOpenReason(s: SaleSnapshot, now: number): string | undefined {

@@ -1,18 +1,9 @@
 import { trace } from '@opentelemetry/api';
-import {
-  AppError,
-  authenticate,
-  openReservation,
-  parse,
-  parseReservationToken,
-  principalOf,
-  readInventory,
-  releaseHold,
-  requireRoles,
-  reserveHold,
-  type Cluster,
-  type Verifier,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { authenticate, principalOf, requireRoles, type Verifier } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
+import { parse } from '@stampede/chassis/http';
+import { openReservation, parseReservationToken, readInventory, releaseHold, reserveHold } from '@stampede/ledger';
 import type { Express, Request } from 'express';
 import { admit, notOpenReason, rejection } from '../domain/rules';
 import type { EntryMetrics } from '../metrics';

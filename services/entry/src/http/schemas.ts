@@ -1,4 +1,5 @@
-import { SALE_ID_PATTERN, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { SALE_ID_PATTERN } from '@stampede/ledger';
 
 export const saleIdParam = z.string().regex(SALE_ID_PATTERN, 'not a sale id');
 

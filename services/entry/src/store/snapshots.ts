@@ -1,4 +1,6 @@
-import { AppError, saleSnapshotSchema, type Logger, type SaleSnapshot } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { AppError } from '@stampede/chassis/errors';
+import { saleSnapshotSchema, type SaleSnapshot } from '@stampede/contracts';
 
 export interface SnapshotOptions {
   eventUrl: string;

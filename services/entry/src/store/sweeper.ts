@@ -1,4 +1,6 @@
-import { armedSaleIds, expireHolds, type Cluster, type Logger } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
+import { armedSaleIds, expireHolds } from '@stampede/ledger';
 
 export interface SweeperOptions {
   intervalMs: number;

@@ -1,4 +1,4 @@
-import type { Conditions } from '@stampede/chassis';
+import type { Conditions } from '@stampede/contracts';
 
 export const REWARD_TYPES = ['POINT', 'ITEM', 'COUPON', 'BADGE'] as const;
 export type RewardType = (typeof REWARD_TYPES)[number];

@@ -1,4 +1,5 @@
-import { AppError, type SaleStatus } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import type { SaleStatus } from '@stampede/contracts';
 
 /**
  * The sale lifecycle. CLOSED and CANCELLED are final; PAUSED is a stop inside an OPEN sale that

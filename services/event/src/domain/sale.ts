@@ -1,4 +1,4 @@
-import type { Conditions, SaleSnapshot, SaleStatus } from '@stampede/chassis';
+import type { Conditions, SaleSnapshot, SaleStatus } from '@stampede/contracts';
 
 export const REFUND_POLICIES = ['RESTOCK', 'NO_RESTOCK'] as const;
 export type RefundPolicy = (typeof REFUND_POLICIES)[number];

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { requireRoles, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { requireRoles } from '@stampede/chassis/auth';
 import { auditView } from '../domain/audit';
 import { listAudit } from '../store/audit';
 import { readOnly } from '../store/db';

@@ -1,4 +1,7 @@
-import { AppError, hasAnyRole, storable, z, type Principal } from '@stampede/chassis';
+import { z } from 'zod';
+import { AppError } from '@stampede/chassis/errors';
+import { storable } from '@stampede/chassis/http';
+import { hasAnyRole, type Principal } from '@stampede/contracts';
 
 /** Staff see every record and every field; shoppers see their own and the public ones. */
 export const isStaff = (p: Principal) => hasAnyRole(p, ['OPERATOR', 'AUDITOR', 'ADMIN']);

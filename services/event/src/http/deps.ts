@@ -1,4 +1,6 @@
-import type { Cluster, Logger, MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
 import type { EventMetrics } from '../metrics';
 
 /** What the route modules need. */

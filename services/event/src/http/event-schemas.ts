@@ -1,4 +1,5 @@
-import { conditionsSchema, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { conditionsSchema } from '@stampede/contracts';
 import { REQUEST_STATUSES, REWARD_TYPES } from '../domain/rewards';
 import { isoDateTime, listOf, pageQuery } from './common';
 

@@ -1,5 +1,7 @@
 import { Router } from 'express';
-import { AppError, checkEligibility, principalOf, requireRoles } from '@stampede/chassis';
+import { principalOf, requireRoles } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
+import { checkEligibility } from '@stampede/contracts';
 import { canDecide, checkPeriod, eventView, requestView, rewardView, type RequestStatus } from '../domain/rewards';
 import { recordAudit } from '../store/audit';
 import { inTx, readOnly } from '../store/db';

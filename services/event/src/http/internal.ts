@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { AppError, saleSnapshotSchema } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import { saleSnapshotSchema } from '@stampede/contracts';
 import { toSnapshot } from '../domain/sale';
 import { readOnly } from '../store/db';
 import { findSale } from '../store/sales';

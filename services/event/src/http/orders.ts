@@ -1,5 +1,7 @@
 import { Router } from 'express';
-import { hasAnyRole, principalOf, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { principalOf } from '@stampede/chassis/auth';
+import { hasAnyRole } from '@stampede/contracts';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Order } from '../domain/orders';
 import { OrderEntity } from '../store/entities';

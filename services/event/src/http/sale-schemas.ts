@@ -1,4 +1,5 @@
-import { conditionsSchema, SALE_STATUSES, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { conditionsSchema, SALE_STATUSES } from '@stampede/contracts';
 import { REFUND_POLICIES } from '../domain/sale';
 import { isoDateTime, listOf, pageQuery } from './common';
 

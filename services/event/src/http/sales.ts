@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { AppError, armSale, principalOf, readInventory, requireRoles, type Cluster } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import { principalOf, requireRoles } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
+import { armSale, readInventory } from '@stampede/ledger';
 import { ARMABLE, assertTransition, isEditable, PUBLIC_STATUSES } from '../domain/sale-status';
 import { publicView, staffView, type Sale } from '../domain/sale';
 import { recordAudit } from '../store/audit';

@@ -1,14 +1,8 @@
-import {
-  createKafka,
-  paymentEventSchema,
-  PAYMENT_EVENTS_TOPIC,
-  startConsumer,
-  type Consumer,
-  type EachMessagePayload,
-  type Logger,
-  type MikroORM,
-  type PaymentEvent,
-} from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Logger } from 'pino';
+import { createKafka, startConsumer } from '@stampede/chassis/clients/kafka';
+import { paymentEventSchema, PAYMENT_EVENTS_TOPIC, type PaymentEvent } from '@stampede/contracts';
 import type { Registry } from 'prom-client';
 import type { EventMetrics } from '../metrics';
 import { applyConfirmed, applyRefunded } from '../store/orders';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Principal } from '@stampede/chassis';
+import type { Principal } from '@stampede/contracts';
 import type { AuditEntry } from '../domain/audit';
 import { AuditEntity } from './entities';
 import type { Em, Page } from './db';

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
 
 export type Em = MikroORM['em'];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Conditions } from '@stampede/chassis';
+import type { Conditions } from '@stampede/contracts';
 import type { RequestStatus, Reward, RewardEvent, RewardRequest, RewardType } from '../domain/rewards';
 import { EventEntity, RewardEntity, RewardRequestEntity } from './entities';
 import type { Em, Page } from './db';

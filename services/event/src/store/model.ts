@@ -1,4 +1,4 @@
-import type { EntitySchema, MigrationObject } from '@stampede/chassis';
+import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { AuditEntity, EventEntity, OrderEntity, RewardEntity, RewardRequestEntity, SaleEntity } from './entities';
 import { Migration001Initial } from './migrations/001-initial';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM, PaymentEvent } from '@stampede/chassis';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { PaymentEvent } from '@stampede/contracts';
 import { inTx } from './db';
 
 type Confirmed = Extract<PaymentEvent, { type: 'payment.confirmed' }>['payment'];

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { LockMode } from '@mikro-orm/core';
-import type { SaleStatus } from '@stampede/chassis';
+import type { SaleStatus } from '@stampede/contracts';
 import type { Sale } from '../domain/sale';
 import { SaleEntity } from './entities';
 import type { Em, Page } from './db';

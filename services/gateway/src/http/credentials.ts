@@ -1,4 +1,5 @@
-import { AppError, bearerToken, type Verifier } from '@stampede/chassis';
+import { bearerToken, type Verifier } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
 import type { RequestHandler } from 'express';
 import { csrfMatches } from '../domain/csrf';
 import { ACCESS_COOKIE, CSRF_COOKIE, parseCookies } from './cookies';

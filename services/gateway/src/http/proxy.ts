@@ -1,5 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
-import { AppError, type Logger } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import { AppError } from '@stampede/chassis/errors';
 import type { Request, Response } from 'express';
 import { Pool } from 'undici';
 import { RoundRobin } from '../domain/balancer';

@@ -1,4 +1,6 @@
-import { AppError, type Cluster, type Logger } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
+import { AppError } from '@stampede/chassis/errors';
 import type { Request, RequestHandler } from 'express';
 import type { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';

@@ -1,4 +1,7 @@
-import { AppError, hasAnyRole, type Logger, type Verifier } from '@stampede/chassis';
+import type { Logger } from 'pino';
+import type { Verifier } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
+import { hasAnyRole } from '@stampede/contracts';
 import type { Express, RequestHandler } from 'express';
 import type { Counter } from 'prom-client';
 import { issueCsrfToken, CSRF_TTL_MS } from '../domain/csrf';

@@ -1,4 +1,4 @@
-import { z } from '@stampede/chassis';
+import { z } from 'zod';
 import { RATE_LIMITS } from '../routes/limits';
 import type { Route } from '../routes/table';
 

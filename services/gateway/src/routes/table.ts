@@ -1,4 +1,4 @@
-import type { Role } from '@stampede/chassis';
+import type { Role } from '@stampede/contracts';
 import type { RateLimitName } from './limits';
 
 export type Upstream = 'auth' | 'event' | 'entry' | 'payment';

@@ -1,4 +1,4 @@
-import type { ReservationPayload } from '@stampede/chassis';
+import type { ReservationPayload } from '@stampede/ledger';
 
 /**
  * The life of a payment. A hold has at most one payment (unique hold id), so every confirm of

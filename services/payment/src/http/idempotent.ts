@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { isAppError, parse, principalOf, type AppError } from '@stampede/chassis';
+import { principalOf } from '@stampede/chassis/auth';
+import { isAppError, type AppError } from '@stampede/chassis/errors';
+import { parse } from '@stampede/chassis/http';
 import type { PaymentContext } from '../service/context';
 import type { StoredResponse } from '../store/idempotency';
 import { idempotencyKeyHeader } from './schemas';

@@ -1,5 +1,9 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import { AppError, authenticate, hasAnyRole, parse, principalOf, type Verifier, parseReservationToken } from '@stampede/chassis';
+import { authenticate, principalOf, type Verifier } from '@stampede/chassis/auth';
+import { AppError } from '@stampede/chassis/errors';
+import { parse } from '@stampede/chassis/http';
+import { hasAnyRole } from '@stampede/contracts';
+import { parseReservationToken } from '@stampede/ledger';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { confirmPayment, confirmResult } from '../service/confirm';
 import type { PaymentContext } from '../service/context';

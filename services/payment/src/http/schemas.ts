@@ -1,4 +1,5 @@
-import { parseReservationToken, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { parseReservationToken } from '@stampede/ledger';
 import { BILLING_CYCLES, PLANS } from '../domain/plans';
 
 const reservationToken = z.string().max(200).refine((t) => parseReservationToken(t) !== undefined, 'not a reservation token');

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { traceHeaders } from '@stampede/chassis';
+import { traceHeaders } from '@stampede/chassis/clients/kafka';
 
 const tracer = trace.getTracer('stampede-payment');
 

@@ -1,7 +1,8 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Kafka, Logger, Producer } from '@stampede/chassis';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { PaymentMetrics } from '../metrics';
 import { recordRelayFailure, relayBatch, type OutboxRow } from '../store/outbox';
 

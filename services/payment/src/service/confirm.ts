@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, consumeHold, expireHolds, holdIdOf, openReservation, type ConsumeResult, type Principal } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import type { Principal } from '@stampede/contracts';
+import { consumeHold, expireHolds, holdIdOf, openReservation, type ConsumeResult } from '@stampede/ledger';
 import { amountOf, type Reservation } from '../domain/payment';
 import { confirmedEvent } from '../events';
 import { PgError } from '../pg/gateway';

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Cluster, Logger } from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { PaymentMetrics } from '../metrics';
 import type { PaymentGateway } from '../pg/gateway';

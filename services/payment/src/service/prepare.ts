@@ -1,4 +1,6 @@
-import { AppError, openReservation, type Principal } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import type { Principal } from '@stampede/contracts';
+import { openReservation } from '@stampede/ledger';
 import { amountOf, orderNameFor } from '../domain/payment';
 import { customerKeyOf } from '../store/customers';
 import type { PaymentContext } from './context';

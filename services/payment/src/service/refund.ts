@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, hasAnyRole, returnSoldSeat, type Principal } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import { hasAnyRole, type Principal } from '@stampede/contracts';
+import { returnSoldSeat } from '@stampede/ledger';
 import { refundedEvent } from '../events';
 import { PgError } from '../pg/gateway';
 import type { PaymentContext } from './context';

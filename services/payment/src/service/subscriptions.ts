@@ -1,4 +1,5 @@
-import { AppError, type Principal } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import type { Principal } from '@stampede/contracts';
 import { priceOf, type BillingCycle, type Plan } from '../domain/plans';
 import { PgError } from '../pg/gateway';
 import { customerKeyOf } from '../store/customers';

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { AppError, parse, z } from '@stampede/chassis';
+import { z } from 'zod';
+import { AppError } from '@stampede/chassis/errors';
+import { parse } from '@stampede/chassis/http';
 import { verifyWebhook } from '../domain/webhook-signature';
 import type { PaymentContext } from './context';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/postgresql';
-import { AppError } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
 
 export interface StoredResponse {
   status: number;

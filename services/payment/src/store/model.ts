@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import type { MigrationObject } from '@stampede/chassis';
+import type { MigrationObject } from '@mikro-orm/core';
 import type { PaymentStatus } from '../domain/payment';
 
 /** One payment per hold. Amounts are integer KRW from the sealed reservation. */

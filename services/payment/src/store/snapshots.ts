@@ -1,4 +1,5 @@
-import { AppError, saleSnapshotSchema, type SaleSnapshot } from '@stampede/chassis';
+import { AppError } from '@stampede/chassis/errors';
+import { saleSnapshotSchema, type SaleSnapshot } from '@stampede/contracts';
 
 /**
  * Sale snapshots from the event service (GET /internal/sales/:id/snapshot), cached briefly: the

@@ -3,20 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
-import {
-  armSale,
-  createKafka,
-  createLogger,
-  createRedisCluster,
-  PAYMENT_EVENTS_TOPIC,
-  readInventory,
-  reserveHold,
-  startConsumer,
-  headersToStrings,
-  type Cluster,
-  type Consumer,
-  type SaleSnapshot,
-} from '@stampede/chassis';
+import type { Cluster } from 'ioredis';
+import type { Consumer } from 'kafkajs';
+import { createKafka, startConsumer, headersToStrings } from '@stampede/chassis/clients/kafka';
+import { createRedisCluster } from '@stampede/chassis/clients/redis';
+import { createLogger } from '@stampede/chassis/logger';
+import { PAYMENT_EVENTS_TOPIC, type SaleSnapshot } from '@stampede/contracts';
+import { armSale, readInventory, reserveHold } from '@stampede/ledger';
 import { http, testDatabaseUrl, testInfra } from '@stampede/devkit';
 
 export const root = resolve(__dirname, '../../../..');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../auth/roles';
+import { ROLES } from './identity';
 
 /**
  * What the event service tells the entry and payment services about a sale

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/roles';
-import type { Conditions } from './snapshot';
+import type { Principal } from './identity';
+import type { Conditions } from './sale-snapshot';
 
 export type Eligibility = { eligible: true } | { eligible: false; reason: string };
 
