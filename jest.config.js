@@ -22,7 +22,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts}/**/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts,tools}/**/test/**/*.test.ts', '<rootDir>/test/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
     },
     {

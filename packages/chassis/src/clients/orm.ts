@@ -1,8 +1,25 @@
-import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager, type EntitySchema, type Options } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 
+/**
+ * The one way every service persists (auth, event, payment):
+ * - entities are `EntitySchema`s in the service's `store/`, next to `store/migrations/`;
+ * - a use case runs in `transaction(orm, em => ...)`: every read and write of it goes through that
+ *   `em`, so reads see the transaction's own writes and no second pool connection is taken;
+ * - a guarded state change (`where status = 'CHARGING'`) is `em.nativeUpdate`, and the count it
+ *   returns decides which of two racing replicas won;
+ * - what no entity expresses (an aggregate, `for update skip locked`) is `em.execute` with
+ *   parameters, still on the use case's `em`.
+ */
+export type Em = EntityManager;
+
+/** Runs `fn` in one PostgreSQL transaction on a fresh context (never the global one). */
+export const transaction = <T>(orm: MikroORM, fn: (em: Em) => Promise<T>): Promise<T> => orm.em.fork().transactional(fn);
+
+/** A fresh context for reads that need no transaction (a single select). */
+export const reader = (orm: MikroORM): Em => orm.em.fork();
 
 const MIGRATION_LOCK_ID = 0x5_7a_4d;
 
@@ -30,8 +47,9 @@ export function ormConfig(o: OrmOptions): Options {
       snapshot: false,
       silent: true,
     },
-    pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: 3_000 },
-    driverOptions: { connection: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000 } },
+    pool: { min: 0, max: o.poolMax ?? 10 },
+    // pg Pool options: a connection (new or from the pool) within 3 s, no statement past 10 s.
+    driverOptions: { connectionTimeoutMillis: 3_000, statement_timeout: 10_000 },
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     debug: false,
@@ -56,7 +74,7 @@ export async function migrate(o: OrmOptions): Promise<string[]> {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     const orm = await MikroORM.init(ormConfig(o));
     try {
-      const done = await orm.getMigrator().up();
+      const done = await orm.migrator.up();
       return done.map((m) => m.name);
     } finally {
       await orm.close(true);

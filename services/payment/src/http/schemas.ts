@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseReservationToken } from '@stampede/ledger';
+import { parseReservationToken } from '@stampede/ledger/token';
 import { BILLING_CYCLES, PLANS } from '../domain/plans';
 
 const reservationToken = z.string().max(200).refine((t) => parseReservationToken(t) !== undefined, 'not a reservation token');
