@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express } from 'express';
 import { AppError } from './errors';
 import { runChecks, type ReadinessCheck } from './health';
-import { errorHandler, notFound, sendError } from './http/errors';
+import { answerClientError } from './http/early-errors';
+import { errorHandler, notFound, requireJsonBody, sendError } from './http/errors';
 import { requestId, routeTemplate } from './http/request-context';
 import type { Logger } from 'pino';
 import { traceExemplar, type Metrics } from './metrics';
@@ -36,6 +37,8 @@ export interface ServiceDefinition {
   shutdownTimeoutMs?: number;
   /** Proxies in front of this service (default 1: the gateway, or the ingress for the gateway). */
   trustProxyHops?: number;
+  /** Headers on every answer, computed once (the edge's security headers), errors Node raises before any route included. */
+  staticHeaders?: Record<string, string>;
 }
 
 export interface RunningService {
@@ -62,6 +65,13 @@ export function createService(def: ServiceDefinition): RunningService {
   // Only the hops we know of may set the client address: a client's own X-Forwarded-For entries
   // are ignored, so per-IP limits cannot be dodged by forging the header.
   app.set('trust proxy', def.trustProxyHops ?? 1);
+  const staticHeaders = Object.entries(def.staticHeaders ?? {});
+  if (staticHeaders.length) {
+    app.use((_req, res, next) => {
+      for (const [k, v] of staticHeaders) res.setHeader(k, v);
+      next();
+    });
+  }
   app.use(requestId);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -113,7 +123,8 @@ export function createService(def: ServiceDefinition): RunningService {
     res.send(await metrics.registry.metrics());
   });
 
-  app.use(express.json({ limit: def.bodyLimit ?? '64kb' }));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: def.bodyLimit ?? '64kb', type: ['application/json', '+json'] }));
   def.routes(app);
   app.use(notFound);
   app.use(errorHandler(logger));
@@ -150,6 +161,7 @@ export function createService(def: ServiceDefinition): RunningService {
           logger.info({ port: bound }, `${def.name} listening`);
           resolve(bound);
         });
+        server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket as Socket, def.staticHeaders ?? {}));
         // Slightly above typical load-balancer idle timeouts, so the server never closes first.
         server.keepAliveTimeout = 65_000;
         server.headersTimeout = 66_000;

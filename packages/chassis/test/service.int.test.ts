@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { captureLogs, http, type StartedApp } from '@stampede/devkit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -6,6 +7,9 @@ import { parse } from '../src/http';
 import { createMetrics } from '../src/metrics';
 import { createService } from '../src/service';
 
+/** What the routes did: a refused request must leave it unchanged. */
+const created: string[] = [];
+
 function start(logger: Logger, checks: Record<string, () => Promise<unknown>> = {}): Promise<StartedApp> {
   const service = createService({
     name: 'probe',
@@ -13,11 +17,18 @@ function start(logger: Logger, checks: Record<string, () => Promise<unknown>> = 
     metrics: createMetrics('probe'),
     bodyLimit: '1kb',
     checks,
+    staticHeaders: { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'" },
     routes: (app) => {
       app.post('/things/:id', (req, res) => {
         const body = parse(z.object({ name: z.string(), password: z.string().optional() }), req.body);
         res.status(201).json({ id: req.params.id, name: body.name });
       });
+      app.post('/defaults', (req, res) => {
+        const body = parse(z.object({ qty: z.number().int().default(1) }).strict(), req.body ?? {});
+        created.push(`qty=${body.qty}`);
+        res.status(201).json(body);
+      });
+      app.delete('/things/:id', (_req, res) => void res.status(204).end());
       app.get('/boom', () => {
         throw new Error('unexpected');
       });
@@ -117,4 +128,69 @@ describe('the service chassis over HTTP', () => {
     expect(text).not.toMatch(/route="\/things\/99"/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
   });
+
+  describe('what a route never sees', () => {
+    it.each([
+      ['text/plain', 'qty=5'],
+      ['application/x-www-form-urlencoded', 'qty=5'],
+      ['multipart/form-data; boundary=x', '--x\r\ncontent-disposition: form-data; name="qty"\r\n\r\n5\r\n--x--'],
+    ])('when a body comes as %s, then 415 UNSUPPORTED_MEDIA_TYPE and the route never ran', async (type, raw) => {
+      const before = [...created];
+      const res = await http('POST', `${app.url}/defaults`, { raw, headers: { 'content-type': type } });
+      expect(res.status).toBe(415);
+      expect(res.body.error).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('JSON'), requestId: expect.any(String) });
+      expect(created).toEqual(before);
+    });
+
+    it('when a POST has no body at all, then the route runs with its defaults; JSON and +json bodies are parsed', async () => {
+      expect((await http('POST', `${app.url}/defaults`)).body).toEqual({ qty: 1 });
+      expect((await http('POST', `${app.url}/defaults`, { body: { qty: 3 } })).body).toEqual({ qty: 3 });
+      const merge = await http('POST', `${app.url}/defaults`, { raw: '{"qty":4}', headers: { 'content-type': 'application/merge-patch+json' } });
+      expect(merge.body).toEqual({ qty: 4 });
+    });
+
+    it('when a known path is asked with another method, then 405 with Allow; an unknown path stays 404', async () => {
+      const res = await http('GET', `${app.url}/things/1`);
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('DELETE, POST');
+      expect(res.body.error).toEqual({ code: 'METHOD_NOT_ALLOWED', message: expect.stringContaining('GET'), requestId: expect.any(String) });
+      const put = await http('PUT', `${app.url}/boom`);
+      expect(put.status).toBe(405);
+      expect(put.headers.get('allow')).toBe('GET, HEAD');
+      expect((await http('GET', `${app.url}/nowhere/at/all`)).status).toBe(404);
+    });
+
+    it('when the headers are over the limit, then 431 in the uniform body with a request id and the static headers', async () => {
+      const res = await rawRequest(app.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+      expect(res.status).toBe(431);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'");
+      expect(res.body).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: res.headers['x-request-id'] } });
+    });
+
+    it('when the request line is malformed, then 400 INVALID_INPUT in the uniform body', async () => {
+      const res = await rawRequest(app.url, 'NOT A REQUEST\r\n\r\n');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_INPUT');
+      expect(res.body.error.requestId).toEqual(res.headers['x-request-id']);
+    });
+  });
 });
+
+/** Bytes straight onto the socket: what fetch would refuse to send. */
+function rawRequest(url: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let data = '';
+    socket.on('data', (c) => (data += c.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = data.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body ? JSON.parse(body) : undefined });
+    });
+  });
+}

@@ -50,6 +50,46 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export const notFound: RequestHandler = (req, _res, next) => {
+/** Enough of Express's router layers to ask which methods a path has routes for. */
+interface RouterLayer {
+  route?: { methods: Record<string, boolean> };
+  handle?: { stack?: RouterLayer[] };
+  match(path: string): false | { path: string };
+}
+
+/** The methods some route serves at `path` (HEAD wherever GET is), nested routers included. */
+export function allowedMethods(stack: readonly RouterLayer[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const layer of stack) {
+    const m = layer.match(path);
+    if (!m) continue;
+    if (layer.route) {
+      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') methods.add(method.toUpperCase());
+    } else if (layer.handle?.stack) {
+      for (const method of allowedMethods(layer.handle.stack, path.slice(m.path.length) || '/')) methods.add(method);
+    }
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+/** 405 with Allow when the path exists under other methods; 404 when nothing serves it. */
+export const notFound: RequestHandler = (req, res, next) => {
+  const allow = allowedMethods((req.app as unknown as { router: { stack: RouterLayer[] } }).router.stack, req.path);
+  if (allow.length > 0) {
+    res.setHeader('Allow', allow.join(', '));
+    return next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path} (allowed: ${allow.join(', ')})`));
+  }
   next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+};
+
+/**
+ * A request body must be JSON: another type is refused before any route runs, so no route can
+ * mistake an unparsed body for an empty one and act on its defaults. Requests without a body
+ * pass (a POST whose every field has a default).
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (!hasBody || req.is(['application/json', '+json'])) return next();
+  next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (Content-Type: application/json)'));
 };

@@ -2,3 +2,4 @@ export * from './validate';
 export * from './errors';
 export * from './request-context';
 export * from './outage';
+export * from './early-errors';
