@@ -3,7 +3,7 @@
  * the OpenAPI document cannot describe a contract the service does not enforce. Build time only:
  * the gateway serves the generated JSON and never loads other services' code.
  */
-import type { SchemaMap } from '../services/gateway/src/openapi/document';
+import type { SchemaMap } from '../services/gateway/src/domain/openapi';
 import * as auth from '../services/auth/src/http/schemas';
 import * as entry from '../services/entry/src/http/schemas';
 import * as events from '../services/event/src/http/event-schemas';

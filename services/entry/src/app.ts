@@ -3,24 +3,18 @@ import { createVerifier } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, redisStore } from '@stampede/chassis/stores';
+import { SalesClient } from './clients/sales';
 import type { Config } from './config';
-import { entryRoutes } from './http/routes';
+import type { Deps } from './deps';
+import { routes } from './http/routes';
 import { entryMetrics } from './metrics';
-import { SnapshotCache } from './store/snapshots';
-import { startSweeper } from './store/sweeper';
+import { availabilityCache } from './use-cases/availability';
+import { startSweeper } from './workers/sweeper';
 
 export async function buildEntry(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics('entry');
   const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
-  const verifier = createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis });
-  const snapshots = new SnapshotCache({
-    eventUrl: config.EVENT_URL,
-    ttlMs: config.SNAPSHOT_TTL_MS,
-    maxStaleMs: config.SNAPSHOT_MAX_STALE_MS,
-    timeoutMs: config.SNAPSHOT_TIMEOUT_MS,
-    logger,
-  });
   const entry = entryMetrics(metrics, redis);
   const sweeper = startSweeper(redis, {
     intervalMs: config.SWEEP_INTERVAL_MS,
@@ -28,13 +22,28 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
     logger,
     onExpired: (sale, n) => entry.holdsExpired.inc({ sale }, n),
   });
+  const deps: Deps = {
+    redis,
+    verifier: createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis }),
+    sales: new SalesClient({
+      eventUrl: config.EVENT_URL,
+      ttlMs: config.SNAPSHOT_TTL_MS,
+      maxStaleMs: config.SNAPSHOT_MAX_STALE_MS,
+      timeoutMs: config.SNAPSHOT_TIMEOUT_MS,
+      logger,
+    }),
+    metrics: entry,
+    availability: availabilityCache(config.AVAILABILITY_CACHE_MS),
+    availabilityCacheMs: config.AVAILABILITY_CACHE_MS,
+    onHold: (saleId) => sweeper.watch(saleId),
+  };
   return createService({
     name: 'entry',
     logger,
     metrics,
     ...serviceOptionsFrom(config),
     checks: stores.checks,
-    routes: (app) => entryRoutes(app, { redis, verifier, snapshots, metrics: entry, availabilityCacheMs: config.AVAILABILITY_CACHE_MS, onHold: (id) => sweeper.watch(id) }),
+    routes: (app) => routes(app, deps),
     // The sweeper stops before the Redis client closes.
     closers: [() => sweeper.stop(), ...stores.closers],
   });

@@ -1,7 +1,8 @@
 import type { SaleSnapshot } from '@stampede/contracts';
 import { holdIdOf, newReservationToken, parseReservationToken } from '@stampede/ledger';
 import fc from 'fast-check';
-import { admit, notOpenReason, rejection } from '../src/domain/rules';
+import { AppError } from '@stampede/chassis/errors';
+import { admit, availabilityOf, notOpenReason, outcomeOf, rejection } from '../src/domain/rules';
 
 const T0 = Date.parse('2030-01-01T10:00:00.000Z');
 const sale = (o: Partial<SaleSnapshot> = {}): SaleSnapshot => ({
@@ -49,6 +50,35 @@ describe('admission before Redis', () => {
     expect(rejection({ outcome: 'SOLD_OUT', available: 0, expiredReleased: 0 }).code).toBe('SOLD_OUT');
     expect(rejection({ outcome: 'ALREADY_ENTERED', expiredReleased: 0 }).code).toBe('ALREADY_ENTERED');
     expect(rejection({ outcome: 'NOT_ARMED', expiredReleased: 0 }).code).toBe('SALE_NOT_OPEN');
+  });
+});
+
+describe('counting entry outcomes', () => {
+  it('when an entry fails, then it is counted under its refusal, bad input and unknown sales as INVALID, anything else as ERROR', () => {
+    for (const code of ['SOLD_OUT', 'ALREADY_ENTERED', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE'] as const) expect(outcomeOf(new AppError(code, 'x'))).toBe(code);
+    expect(outcomeOf(new AppError('INVALID_INPUT', 'x'))).toBe('INVALID');
+    expect(outcomeOf(new AppError('NOT_FOUND', 'x'))).toBe('INVALID');
+    expect(outcomeOf(new AppError('UPSTREAM_UNAVAILABLE', 'x'))).toBe('ERROR');
+    expect(outcomeOf(new Error('boom'))).toBe('ERROR');
+  });
+});
+
+describe('availability', () => {
+  const inv = { total: 10, available: 4, held: 3, sold: 3, limit: 2, holdTtlSeconds: 60, armedAt: T0 };
+
+  it('when the sale is open and armed, then it is open with the seats left in Redis', () => {
+    expect(availabilityOf(sale(), inv, T0 + 1)).toEqual({
+      saleId: 's1', status: 'OPEN', open: true, opensAt: sale().opensAt, closesAt: sale().closesAt, total: 10, remaining: 4,
+    });
+  });
+
+  it('when the inventory is not armed, then it is not open and the seats are the snapshot\'s stock', () => {
+    expect(availabilityOf(sale({ stock: 7 }), undefined, T0 + 1)).toMatchObject({ open: false, total: 7, remaining: 7 });
+  });
+
+  it('when the sale is paused or outside its window, then it is not open even with seats left', () => {
+    expect(availabilityOf(sale({ status: 'PAUSED' }), inv, T0 + 1)).toMatchObject({ status: 'PAUSED', open: false, remaining: 4 });
+    expect(availabilityOf(sale(), inv, T0 - 1).open).toBe(false);
   });
 });
 

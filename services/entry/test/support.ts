@@ -36,6 +36,8 @@ export interface SnapshotServer {
   remove(saleId: string): void;
   /** Requests served per sale: { full, notModified }. */
   hits(saleId: string): { full: number; notModified: number };
+  /** Requests answered 404 (no such sale) per sale id. */
+  misses(saleId: string): number;
   setDown(down: boolean): void;
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export interface SnapshotServer {
 export async function startSnapshotServer(): Promise<SnapshotServer> {
   const sales = new Map<string, SaleSnapshot>();
   const counts = new Map<string, { full: number; notModified: number }>();
+  const missed = new Map<string, number>();
   let down = false;
   const server: Server = createServer((req, res) => {
     const m = /^\/internal\/sales\/([^/]+)\/snapshot$/.exec(req.url ?? '');
@@ -51,8 +54,10 @@ export async function startSnapshotServer(): Promise<SnapshotServer> {
       res.statusCode = 503;
       return res.end();
     }
-    const s = m ? sales.get(decodeURIComponent(m[1]!)) : undefined;
+    const id = m ? decodeURIComponent(m[1]!) : '';
+    const s = sales.get(id);
     if (!s) {
+      missed.set(id, (missed.get(id) ?? 0) + 1);
       res.statusCode = 404;
       return res.end();
     }
@@ -96,6 +101,7 @@ export async function startSnapshotServer(): Promise<SnapshotServer> {
     },
     remove: (id) => void sales.delete(id),
     hits: (id) => counts.get(id) ?? { full: 0, notModified: 0 },
+    misses: (id) => missed.get(id) ?? 0,
     setDown: (d) => void (down = d),
     stop: () => new Promise((r) => server.close(() => r())),
   };

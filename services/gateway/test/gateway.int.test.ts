@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { http, startApp, startTestIssuer, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import { buildGateway } from '../src/app';
 import { configShape } from '../src/config';
-import { RATE_LIMITS } from '../src/routes/limits';
+import { RATE_LIMITS } from '../src/domain/limits';
 import { DEAD_URL, startEcho, type EchoUpstream } from './upstreams';
 
 describe('gateway', () => {
@@ -97,7 +97,7 @@ describe('gateway', () => {
     expect(upstreamA.requests.length).toBe(before);
   });
 
-  it('every response carries the CSP and seed 004 headers, errors and probes included', async () => {
+  it('every response carries the CSP and the other security headers, errors and probes included', async () => {
     for (const path of ['/sales/abc/availability', '/nowhere', '/healthz']) {
       const res = await fetch(`${gw()}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -227,6 +227,18 @@ describe('gateway', () => {
       const res = await http('POST', `${flaky.url}/payments/prepare`, { token, body: {} });
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
+    });
+
+    it('when a request passes its rate limit, then the answer carries the limit and what is left, a service answer or a 503 alike', async () => {
+      const { token } = await issuer.user(['USER']);
+      const ok = await http('GET', `${flaky.url}/sales/x/availability`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('ratelimit-limit')).toBe(String(RATE_LIMITS.publicDefault.points));
+      expect(Number(ok.headers.get('ratelimit-remaining'))).toBeLessThan(RATE_LIMITS.publicDefault.points);
+      const failed = await http('POST', `${flaky.url}/payments/prepare`, { token, body: {} });
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get('ratelimit-limit')).toBe(String(RATE_LIMITS.paymentPrepare.points));
+      expect(failed.headers.get('ratelimit-remaining')).toBe(String(RATE_LIMITS.paymentPrepare.points - 1));
     });
   });
 });

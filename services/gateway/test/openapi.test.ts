@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { render } from '../../../scripts/gen-openapi';
-import { openApiPath, routeKey } from '../src/openapi/document';
-import { OPENAPI_FILE } from '../src/openapi/serve';
-import { ROUTES } from '../src/routes/table';
+import { openApiPath, routeKey } from '../src/domain/openapi';
+import { OPENAPI_FILE } from '../src/http/docs';
+import { ROUTES } from '../src/domain/routes';
 
 type Doc = { paths: Record<string, Record<string, unknown>> };
 

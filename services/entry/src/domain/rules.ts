@@ -1,6 +1,6 @@
 import { AppError } from '@stampede/chassis/errors';
 import { checkEligibility, type Principal, type SaleSnapshot } from '@stampede/contracts';
-import type { ReserveResult } from '@stampede/ledger';
+import type { Inventory, ReserveResult } from '@stampede/ledger';
 
 /** Why a sale cannot be entered right now, or undefined when it is open. Window is [opensAt, closesAt). */
 export function notOpenReason(s: SaleSnapshot, now: number): string | undefined {
@@ -11,6 +11,23 @@ export function notOpenReason(s: SaleSnapshot, now: number): string | undefined 
 }
 
 export type EntryOutcome = 'HELD' | 'SOLD_OUT' | 'ALREADY_ENTERED' | 'SALE_NOT_OPEN' | 'NOT_ELIGIBLE' | 'INVALID' | 'ERROR';
+
+/** Which outcome an entry attempt is counted under, from the error it ended with. */
+export function outcomeOf(e: unknown): EntryOutcome {
+  if (!(e instanceof AppError)) return 'ERROR';
+  switch (e.code) {
+    case 'SOLD_OUT':
+    case 'ALREADY_ENTERED':
+    case 'SALE_NOT_OPEN':
+    case 'NOT_ELIGIBLE':
+      return e.code;
+    case 'INVALID_INPUT':
+    case 'NOT_FOUND':
+      return 'INVALID';
+    default:
+      return 'ERROR';
+  }
+}
 
 /** The checks made before touching Redis; throws the error the client sees. */
 export function admit(s: SaleSnapshot, who: Principal, qty: number, now: number): void {
@@ -31,4 +48,28 @@ export function rejection(r: Exclude<ReserveResult, { outcome: 'HELD' }>): AppEr
     case 'NOT_ARMED':
       return new AppError('SALE_NOT_OPEN', 'This sale cannot be entered: its inventory is not armed yet');
   }
+}
+
+/** A sale's public availability: what anyone may see, without auth. */
+export interface Availability {
+  saleId: string;
+  status: SaleSnapshot['status'];
+  open: boolean;
+  opensAt: string;
+  closesAt: string;
+  total: number;
+  remaining: number;
+}
+
+/** Open only when the snapshot says so and the inventory is armed; counts from Redis once armed. */
+export function availabilityOf(sale: SaleSnapshot, inv: Inventory | undefined, now: number): Availability {
+  return {
+    saleId: sale.saleId,
+    status: sale.status,
+    open: notOpenReason(sale, now) === undefined && inv !== undefined,
+    opensAt: sale.opensAt,
+    closesAt: sale.closesAt,
+    total: inv?.total ?? sale.stock,
+    remaining: inv?.available ?? sale.stock,
+  };
 }

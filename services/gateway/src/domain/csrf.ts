@@ -1,12 +1,17 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Seed 004's CSRF tokens: `<payload>.<HMAC-SHA256(payload)>`, payload = base64url JSON
- * {nonce, exp}. The token is set as a SameSite=Strict cookie and must be echoed in the
- * X-CSRF-Token header of a cookie-authenticated state-changing request (double submit): a
+ * CSRF tokens for browsers authenticated by cookie: `<payload>.<HMAC-SHA256(payload)>`, payload =
+ * base64url JSON {nonce, exp}. The token is set as a SameSite=Strict cookie and must be echoed in
+ * the X-CSRF-Token header of a cookie-authenticated state-changing request (double submit): a
  * cross-site page can make the browser send the cookie but cannot read it to fill the header.
  */
 export const CSRF_TTL_MS = 3_600_000;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Requests that change nothing need no CSRF token. */
+export const changesState = (method: string) => !SAFE_METHODS.has(method);
 
 export function issueCsrfToken(secret: string, now = Date.now()): { token: string; expiresIn: number } {
   const payload = Buffer.from(JSON.stringify({ nonce: randomBytes(16).toString('base64url'), exp: now + CSRF_TTL_MS })).toString('base64url');

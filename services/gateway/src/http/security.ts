@@ -2,8 +2,9 @@ import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
 /**
- * Seed 004's security headers: its CSP (the payment widget's script, frame and API origins) and
- * X-Frame-Options, nosniff, Referrer-Policy, COOP and CORP; plus helmet's other defaults (HSTS...).
+ * Security headers on every response: a CSP that admits only the payment widget's script, frame
+ * and API origins besides our own, X-Frame-Options, nosniff, Referrer-Policy, COOP and CORP; plus
+ * helmet's other defaults (HSTS...).
  */
 export const securityHeaders = (): RequestHandler =>
   helmet({

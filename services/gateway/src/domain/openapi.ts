@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RATE_LIMITS } from '../routes/limits';
-import type { Route } from '../routes/table';
+import { RATE_LIMITS } from './limits';
+import type { Route } from './routes';
 
 /** Request schemas of a route, as the owning service validates them. */
 export interface RouteSchemas {

@@ -1,7 +1,7 @@
 /**
- * Rate limits per endpoint class (seed 004's table plus the platform's own), shared by every
- * gateway replica through Redis Cluster. `by` picks the key: the authenticated user, or the
- * client address for anonymous routes.
+ * Rate limits per endpoint class, shared by every gateway replica through Redis Cluster. The four
+ * payment limits are required ceilings per user and minute; the others are the platform's own.
+ * `by` picks the key: the authenticated user, or the client address for anonymous routes.
  */
 export const RATE_LIMITS = {
   paymentPrepare: { points: 10, durationSeconds: 60, by: 'user' },
@@ -19,3 +19,7 @@ export const RATE_LIMITS = {
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
+
+/** Whose count a request adds to: the user's when the limit is per user and a user is known, else the address's. */
+export const limitKey = (name: RateLimitName, client: { userId?: string; ip?: string }) =>
+  RATE_LIMITS[name].by === 'user' && client.userId ? `u:${client.userId}` : `ip:${client.ip ?? 'unknown'}`;

@@ -6,7 +6,8 @@ import swaggerUi from 'swagger-ui-express';
 /** The generated document (scripts/gen-openapi.ts writes it; a test keeps it in step). */
 export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.json');
 
-export function mountDocs(app: Express): void {
+/** The OpenAPI document at /openapi.json and Swagger UI at /docs. */
+export function docs(app: Express): void {
   const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as Record<string, unknown>;
   app.get('/openapi.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');

@@ -1,0 +1,77 @@
+import { context, propagation } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { AppError } from '@stampede/chassis/errors';
+import { Pool } from 'undici';
+import { RoundRobin } from '../domain/balancer';
+import { forwardHeaders, retryAnswer, retryFailure, returnedHeaders, type Answer, type PublicRequest } from '../domain/forwarding';
+import type { Upstream } from '../domain/routes';
+
+export type UpstreamUrls = Record<Upstream, string[]>;
+
+export interface Upstreams {
+  /** The service's answer to the request; 503 UPSTREAM_UNAVAILABLE when no replica gave one. */
+  forward(upstream: Upstream, req: PublicRequest, timeoutMs: number): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/**
+ * The services behind the gateway, each over a keep-alive pool per replica, replicas taken in
+ * turn. A failed first attempt goes once to another replica when the forwarding rules allow it.
+ */
+export function createUpstreams(urls: UpstreamUrls, logger: Logger): Upstreams {
+  const pools = new Map<string, Pool>();
+  const balancers = new Map<Upstream, RoundRobin<string>>();
+  for (const [name, list] of Object.entries(urls) as [Upstream, string[]][]) {
+    balancers.set(name, new RoundRobin(list));
+    for (const url of list) {
+      pools.set(url, new Pool(url, { connections: 128, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 1_000 }));
+    }
+  }
+
+  async function attempt(url: string, req: PublicRequest, timeoutMs: number) {
+    const headers = forwardHeaders(req.headers);
+    propagation.inject(context.active(), headers);
+    headers['x-request-id'] = req.requestId;
+    if (req.ip) headers['x-forwarded-for'] = req.ip;
+    return (pools.get(url) as Pool).request({
+      method: req.method as 'GET',
+      path: req.url,
+      headers,
+      body: req.body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  }
+
+  return {
+    async forward(upstream, req, timeoutMs) {
+      const balancer = balancers.get(upstream) as RoundRobin<string>;
+      let url = balancer.next();
+      for (let tries = 1; ; tries++) {
+        try {
+          const answer = await attempt(url, req, timeoutMs);
+          if (tries === 1 && retryAnswer(req.method, answer.statusCode)) {
+            await answer.body.dump();
+            url = balancer.next(url);
+            continue;
+          }
+          return { status: answer.statusCode, headers: returnedHeaders(answer.headers), body: Buffer.from(await answer.body.arrayBuffer()) };
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'ERR';
+          if (tries === 1 && retryFailure(req.method, code)) {
+            url = balancer.next(url);
+            continue;
+          }
+          logger.warn({ upstream, code, requestId: req.requestId }, 'upstream unavailable');
+          if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+            throw new AppError('UPSTREAM_UNAVAILABLE', `The ${upstream} service did not answer in time`);
+          }
+          throw new AppError('UPSTREAM_UNAVAILABLE', `The ${upstream} service is unavailable`);
+        }
+      }
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A public request as the gateway received it, to be forwarded to the service that owns it. */
+export interface PublicRequest {
+  method: string;
+  /** Path and query string, exactly as received (the gateway's paths are the services' paths). */
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** Forwarded byte for byte (webhook signatures cover the raw body); undefined when empty. */
+  body: Buffer | undefined;
+  ip: string | undefined;
+  requestId: string;
+}
+
+/** A service's answer as the client receives it. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * Only these client headers reach a service. An allow-list, not a strip-list: identity headers a
+ * client invents (x-user-id, x-roles, ...) can never pass, whatever their name.
+ */
+const FORWARDED = new Set([
+  'accept',
+  'accept-language',
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'if-none-match',
+  'user-agent',
+  'x-request-id',
+  'x-pg-signature',
+  'x-pg-timestamp',
+]);
+
+export function forwardHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || !FORWARDED.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** Response headers a service may send back to the client. */
+const RETURNED = new Set(['content-type', 'etag', 'cache-control', 'retry-after', 'location', 'x-request-id', 'idempotency-replayed']);
+
+export function returnedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || !RETURNED.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+const RETRYABLE_STATUS = new Set([502, 503]);
+/** The connection was never made, so the request never left: safe to send elsewhere, any method. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const idempotent = (method: string) => method === 'GET' || method === 'HEAD';
+
+/**
+ * Whether a failed first attempt may go to another replica. A GET that fails to connect or gets
+ * 502/503 may; other methods only when the connection was refused (a dead replica), because
+ * otherwise the first attempt may have taken effect.
+ */
+export const retryAnswer = (method: string, status: number) => idempotent(method) && RETRYABLE_STATUS.has(status);
+export const retryFailure = (method: string, code: string) => idempotent(method) || NOT_SENT.has(code);
