@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
+# Real Helm and kubeconform for the chart check (built once, cached outside the clone).
+bash scripts/install-go-tools.sh
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.stampede-lock ] || [ "$(cat node_modules/.stampede-lock)" != "$lock_hash" ]; then

@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 echo "Linting..."
 npx eslint . --max-warnings=0
+echo "Checking the Helm chart (helm lint, helm template, kubeconform, policies, golden files)..."
+npm run -s chart:check
 echo "Testing..."
 exec npx jest --ci "$@"
