@@ -41,7 +41,7 @@ export function runMain<S extends z.ZodRawShape>(
  */
 export function migrateMain(name: string, model: { entities: EntitySchema[]; migrations: MigrationObject[] }): void {
   const config = loadConfigOrExit(`${name}-migrate`, postgresConfigShape);
-  migrate({ clientUrl: config.DATABASE_URL, ...model }).then(
+  migrate({ clientUrl: config.DATABASE_URL, sslCaFile: config.DATABASE_SSL_CA_FILE, ...model }).then(
     (done) => {
       process.stdout.write(`${name}: ${done.length} migration(s) applied${done.length ? ': ' + done.join(', ') : ''}\n`);
     },

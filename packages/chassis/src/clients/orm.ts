@@ -2,6 +2,7 @@ import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/postgresql
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
+import { pgTls } from './pg-tls';
 
 export type { MikroORM };
 
@@ -14,12 +15,15 @@ export interface OrmOptions {
   /** Schema-level isolation, e.g. one per service. */
   schema?: string;
   poolMax?: number;
+  /** CA bundle for DATABASE_URL's sslmode (DATABASE_SSL_CA_FILE). */
+  sslCaFile?: string;
   extra?: Partial<Options>;
 }
 
 export function ormConfig(o: OrmOptions): Options {
+  const tls = pgTls(o.clientUrl, o.sslCaFile);
   return {
-    clientUrl: o.clientUrl,
+    clientUrl: tls.connectionString,
     entities: o.entities,
     schema: o.schema,
     extensions: [Migrator],
@@ -32,7 +36,7 @@ export function ormConfig(o: OrmOptions): Options {
       silent: true,
     },
     pool: { min: 0, max: o.poolMax ?? 10, acquireTimeoutMillis: 3_000 },
-    driverOptions: { connection: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000 } },
+    driverOptions: { connection: { connectionTimeoutMillis: 2_000, statement_timeout: 10_000, ssl: tls.ssl } },
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     debug: false,
@@ -51,7 +55,7 @@ export async function initOrm(o: OrmOptions): Promise<MikroORM> {
 export async function migrate(o: OrmOptions): Promise<string[]> {
   // A session advisory lock serialises concurrent callers (parallel test files, a replica started
   // by hand): the second one waits, then finds nothing left to run.
-  const lock = new Client({ connectionString: o.clientUrl });
+  const lock = new Client(pgTls(o.clientUrl, o.sslCaFile));
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
