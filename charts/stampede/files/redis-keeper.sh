@@ -11,24 +11,33 @@
 #   entry the replaced node left behind is forgotten.
 # Needs: REDIS_PEERS (every pod's DNS name, the first one forms the cluster), POD_NAME,
 # REDIS_DOMAIN (<headless service>.<namespace>.svc), REDIS_REPLICAS; REDISCLI_AUTH when auth is on.
+# REDIS_PORT, REDIS_BUS_PORT, REDIS_SELF_HOST and REDIS_KEEPER_HOSTS_FILE (name lookups from a
+# hosts file first) let charts/test/redis-keeper.int.test.ts run it against local nodes.
 set -u
 
 self="$POD_NAME.$REDIS_DOMAIN"
 first=${REDIS_PEERS%% *}
 period=${REDIS_KEEPER_PERIOD:-5}
-port=6379
+port=${REDIS_PORT:-6379}
+bus=${REDIS_BUS_PORT:-$((port + 10000))}
+here=${REDIS_SELF_HOST:-127.0.0.1}
 heartbeat=${REDIS_KEEPER_HEARTBEAT:-/run/keeper/heartbeat}
 slotless_rounds=0
 
 log() { echo "keeper: $*"; }
-cli() { redis-cli -h 127.0.0.1 -p "$port" "$@" 2>/dev/null | tr -d '\r'; }
+cli() { redis-cli -h "$here" -p "$port" "$@" 2>/dev/null | tr -d '\r'; }
 peer() { h=$1; shift; redis-cli -h "$h" -p "$port" "$@" 2>/dev/null | tr -d '\r'; }
 field() { sed -n "s/^$1://p"; }
 
 # The current IP of a DNS name (getent in glibc and musl images, nslookup as a fallback).
 resolve() {
-  getent hosts "$1" 2>/dev/null | awk '{print $1; exit}' && return
-  nslookup "$1" 2>/dev/null | awk '/^Address: /{a=$2} END{if (a) print a}'
+  if [ -n "${REDIS_KEEPER_HOSTS_FILE:-}" ]; then
+    awk -v h="$1" '$2 == h {print $1; exit}' "$REDIS_KEEPER_HOSTS_FILE"
+    return
+  fi
+  found=$(getent hosts "$1" 2>/dev/null | awk '{print $1; exit}')
+  [ -n "$found" ] || found=$(nslookup "$1" 2>/dev/null | awk '/^Address: /{a=$2} END{if (a) print a}')
+  echo "$found"
 }
 
 # "hostname ip" for every node this node knows: CLUSTER NODES' second field is ip:port@bus,hostname.
@@ -58,7 +67,7 @@ join() {
     [ -n "$ip" ] || continue
     if [ "$(peer "$ip" cluster info | field cluster_state)" = "ok" ]; then
       log "joining the cluster through $h ($ip)"
-      cli cluster meet "$ip" "$port" >/dev/null
+      cli cluster meet "$ip" "$port" "$bus" >/dev/null
       return 0
     fi
   done
@@ -67,6 +76,19 @@ join() {
 
 heal() {
   known=$(known_addresses)
+  # A node learns its own address only from a MEET: after a move, ask a peer to meet it.
+  mine=$(resolve "$self")
+  was=$(cli cluster nodes | awk '$3 ~ /myself/ {split($2, a, ":"); print a[1]}')
+  if [ -n "$mine" ] && [ -n "$was" ] && [ "$was" != "$mine" ]; then
+    for h in $REDIS_PEERS; do
+      [ "$h" = "$self" ] && continue
+      ip=$(resolve "$h")
+      if [ -n "$ip" ] && [ "$(peer "$ip" cluster meet "$mine" "$port" "$bus")" = "OK" ]; then
+        log "this node moved from $was to $mine: $h met it there"
+        break
+      fi
+    done
+  fi
   for h in $REDIS_PEERS; do
     [ "$h" = "$self" ] && continue
     ip=$(resolve "$h")
@@ -74,15 +96,16 @@ heal() {
     was=$(echo "$known" | awk -v h="$h" '$1 == h {print $2; exit}')
     if [ -n "$was" ] && [ "$was" != "$ip" ]; then
       log "$h moved from $was to $ip: meeting it there"
-      cli cluster meet "$ip" "$port" >/dev/null
+      cli cluster meet "$ip" "$port" "$bus" >/dev/null
     fi
   done
-  # A failed node whose DNS name a live node now answers for was replaced: forget it here (each
-  # node's keeper does the same on its own node).
+  # A node that failed, or lost its address to another node (noaddr), while a live node now
+  # answers for its DNS name was replaced: forget it here (each node's keeper does the same on
+  # its own node).
   cli cluster nodes | awk '{split($2, a, ","); print $1, a[2], $3}' | while read -r id host flags; do
-    case "$flags" in *fail*) ;; *) continue ;; esac
+    case "$flags" in *fail* | *noaddr*) ;; *) continue ;; esac
     [ -n "$host" ] || continue
-    if cli cluster nodes | awk -v h="$host" -v id="$id" '{split($2, a, ",")} a[2] == h && $1 != id && $3 !~ /fail/ {found=1} END{exit !found}'; then
+    if cli cluster nodes | awk -v h="$host" -v id="$id" '{split($2, a, ",")} a[2] == h && $1 != id && $3 !~ /fail|noaddr/ {found=1} END{exit !found}'; then
       log "forgetting $id: $host was replaced"
       cli cluster forget "$id" >/dev/null
     fi
