@@ -62,7 +62,10 @@ export class ChartError extends Error {
 }
 
 function helm(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(toolPaths().helm, args, { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  // No command here needs a cluster; should one ever try, it must not reach anyone's port
+  // (Helm's default API server is localhost:8080, a port of the local stack).
+  const env = { ...process.env, HELM_KUBEAPISERVER: 'https://127.0.0.1:1', KUBECONFIG: '/dev/null' };
+  const run = spawnSync(toolPaths().helm, args, { encoding: 'utf8', cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
   // The chart links observability/ in; Helm notes every symbolic link it follows.
   const stderr = run.stderr
     .split('\n')
