@@ -18,7 +18,7 @@ describe('a golden diff', () => {
     const golden = readFileSync(goldenPath('default'), 'utf8');
     const changed = renderChart({ ...scenario('default').options, set: ['services.entry.port=9083'] }).yaml;
     const diff = goldenDiff(golden, changed);
-    expect(diff).toMatch(/^@@ line \d+$/m);
+    expect(diff).toMatch(/^@@ golden line \d+\n- +containerPort: 8083\n\+ +containerPort: 9083$/m);
     expect(diff).toMatch(/^- +containerPort: 8083$/m);
     expect(diff).toMatch(/^\+ +containerPort: 9083$/m);
   });

@@ -17,7 +17,10 @@ export function goldenDiff(golden: string, rendered: string, maxLines = 200): st
   parts.forEach((p, i) => {
     const lines = p.value.replace(/\n$/, '').split('\n');
     if (p.added || p.removed) {
-      out.push(`@@ line ${line}`, ...lines.map((l) => `${p.added ? '+' : '-'} ${l}`));
+      // One header per change: an addition right after a removal belongs to it.
+      const prev = parts[i - 1];
+      if (!(p.added && prev?.removed)) out.push(`@@ golden line ${line}`);
+      out.push(...lines.map((l) => `${p.added ? '+' : '-'} ${l}`));
     } else {
       if (i > 0) out.push(...lines.slice(0, 2).map((l) => `  ${l}`));
       if (i < parts.length - 1 && lines.length > 2) out.push(...lines.slice(-2).map((l) => `  ${l}`));
