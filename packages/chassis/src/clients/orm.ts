@@ -6,7 +6,7 @@ import { pgTls } from './pg-tls';
 
 export type { MikroORM };
 
-const MIGRATION_LOCK_ID = 0x5_7a_4d;
+export const MIGRATION_LOCK_ID = 0x5_7a_4d;
 
 export interface OrmOptions {
   clientUrl: string;
