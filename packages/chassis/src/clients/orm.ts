@@ -49,11 +49,12 @@ export async function initOrm(o: OrmOptions): Promise<MikroORM> {
 }
 
 /**
- * Migrations run from one place (the stack's migrate step, a Helm hook Job, or a test's global
- * setup), never from every replica at boot, so two replicas never race on DDL.
+ * Migrations run as a step of their own (the stack's migrate step, the migrate init container
+ * of each pod the chart runs, a test's global setup), never inside a serving process; replicas
+ * starting together queue on the lock below, so two never race on DDL.
  */
 export async function migrate(o: OrmOptions): Promise<string[]> {
-  // A session advisory lock serialises concurrent callers (parallel test files, a replica started
+  // A session advisory lock serialises concurrent callers (parallel test files, pods starting
   // by hand): the second one waits, then finds nothing left to run.
   const lock = new Client(pgTls(o.clientUrl, o.sslCaFile));
   await lock.connect();
