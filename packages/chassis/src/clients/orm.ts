@@ -55,7 +55,7 @@ export async function initOrm(o: OrmOptions): Promise<MikroORM> {
  */
 export async function migrate(o: OrmOptions): Promise<string[]> {
   // A session advisory lock serialises concurrent callers (parallel test files, pods starting
-  // by hand): the second one waits, then finds nothing left to run.
+  // together): the second one waits, then finds nothing left to run.
   const lock = new Client(pgTls(o.clientUrl, o.sslCaFile));
   await lock.connect();
   try {
