@@ -60,6 +60,10 @@ find_go() {
 install_tool() {
   local name=$1 pkg=$2 version=$3
   local dir="$CACHE/bin/$name-$version"
+  # One build at a time (parallel test workers may all ask for the tools at once).
+  mkdir -p "$CACHE/bin"
+  exec 9>"$CACHE/bin/.lock"
+  flock 9
   if [ ! -x "$dir/$name" ]; then
     local go
     go=$(find_go)
@@ -72,6 +76,7 @@ install_tool() {
     rm -rf "$dir"
     mv "$dir.tmp" "$dir"
   fi
+  flock -u 9
   echo "$dir/$name"
 }
 

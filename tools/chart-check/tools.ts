@@ -48,8 +48,12 @@ function cached(name: string, make: () => SchemaFile[]): string {
     writeFileSync(path.join(tmp, f.path), JSON.stringify(f.schema));
   }
   writeFileSync(path.join(tmp, '.complete'), new Date().toISOString());
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  // Another process (a parallel test file) may have finished first: keep its folder.
+  if (existsSync(path.join(dir, '.complete'))) rmSync(tmp, { recursive: true, force: true });
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
   return dir;
 }
 
