@@ -2,7 +2,8 @@
 # Installs what the chart expects from the cluster: the Strimzi operator (Kafka CRDs, watching
 # every namespace), kube-prometheus-stack (Prometheus Operator, Grafana with the dashboard
 # sidecar), KEDA, ingress-nginx and metrics-server (HPA CPU metrics).
-# Usage: k8s/install-operators.sh [all|strimzi|prometheus|keda|ingress|metrics-server]...
+# Usage: k8s/install-operators.sh [all|strimzi|prometheus|keda|ingress|metrics-server|cloudnative-pg]...
+# (all: every one but cloudnative-pg, which only postgres.mode=cloudnative-pg needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ KPS_VERSION="${KPS_VERSION:-79.0.0}"
 KEDA_VERSION="${KEDA_VERSION:-2.18.0}"
 INGRESS_NGINX_VERSION="${INGRESS_NGINX_VERSION:-4.13.3}"
 METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-3.13.0}"
+# CloudNativePG: the version whose CRD schemas the chart check validates against.
+CNPG_VERSION="${CNPG_VERSION:-1.27.1}"
 
 need() { command -v "$1" >/dev/null || { echo "$1 is required" >&2; exit 1; }; }
 need kubectl
@@ -45,6 +48,13 @@ prometheus() {
     --wait
 }
 
+cloudnative_pg() {
+  # Only for postgres.mode=cloudnative-pg (charts/stampede/values-cloudnative-pg.yaml).
+  kubectl apply --server-side \
+    -f "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/release-${CNPG_VERSION%.*}/releases/cnpg-${CNPG_VERSION}.yaml"
+  kubectl -n cnpg-system rollout status deployment/cnpg-controller-manager --timeout=5m
+}
+
 keda() {
   helm upgrade --install keda keda --repo https://kedacore.github.io/charts --version "$KEDA_VERSION" -n keda --wait
 }
@@ -76,6 +86,7 @@ for t in "${targets[@]}"; do
     keda) keda ;;
     ingress) ingress ;;
     metrics-server) metrics_server ;;
+    cloudnative-pg) cloudnative_pg ;;
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
 done

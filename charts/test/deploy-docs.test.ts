@@ -38,7 +38,7 @@ describe('docs/deploy.md', () => {
       if (x === '--set') set.push(w[i + 1]!);
     });
     // A render has no cluster to keep generated keys in: the test's fixed keys stand in.
-    const r = renderChart({ valuesFiles: [...valuesFiles, TEST_SECRETS], set, apiVersions: ['kafka.strimzi.io/v1', 'monitoring.coreos.com/v1', 'keda.sh/v1alpha1'] });
+    const r = renderChart({ valuesFiles: [...valuesFiles, TEST_SECRETS], set, apiVersions: ['kafka.strimzi.io/v1', 'monitoring.coreos.com/v1', 'keda.sh/v1alpha1', 'postgresql.cnpg.io/v1'] });
     expect(validateManifests(r.yaml).filter((v) => v.status !== 'ok')).toEqual([]);
   });
 

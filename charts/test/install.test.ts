@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { renderChart, ROOT, type K8sObject, type Rendered } from '../../tools/chart-check/harness';
+import { renderChart, ROOT, validateManifests, type K8sObject, type Rendered } from '../../tools/chart-check/harness';
 import { noHooks } from '../../tools/chart-check/policies';
 import { ROUTES } from '../../services/gateway/src/routes/table';
 import { SCENARIOS, STRIMZI, TEST_SECRETS, scenario } from './scenarios';
@@ -169,6 +169,54 @@ describe('production values', () => {
     expect(objects(r).filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['stampede-redis']);
     const values = r.values;
     expect(values.postgres).toMatchObject({ mode: 'external', external: { sslmode: 'verify-full', caBundle: { secretName: expect.any(String) } } });
+  });
+});
+
+describe('PostgreSQL through CloudNativePG (values-cloudnative-pg.yaml)', () => {
+  const r = () => renderChart(scenario('production-cloudnative-pg').options);
+
+  it('renders a Cluster of three with a synchronous replica, backups and a nightly ScheduledBackup, and a kept Database per service', () => {
+    const rendered = r();
+    const cluster = find(rendered, 'Cluster', 'stampede-db');
+    expect(cluster.spec).toMatchObject({ instances: 3, minSyncReplicas: 1, bootstrap: { initdb: { owner: 'stampede', secret: { name: 'stampede-db-app' } } } });
+    expect(cluster.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+    expect(find(rendered, 'ScheduledBackup', 'stampede-db').spec).toMatchObject({ schedule: '0 0 3 * * *', cluster: { name: 'stampede-db' } });
+    const dbs = objects(rendered).filter((o) => o.kind === 'Database');
+    expect(dbs.map((d) => [d.spec.name, d.spec.owner, d.spec.databaseReclaimPolicy]).sort()).toEqual([
+      ['auth', 'stampede', 'retain'],
+      ['event', 'stampede', 'retain'],
+      ['payment', 'stampede', 'retain'],
+    ]);
+    expect(objects(rendered).filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['stampede-redis']);
+  });
+
+  it('connects every service to the primary over TLS verified against the operator’s CA, with the password CloudNativePG creates the user with', () => {
+    const rendered = r();
+    const secret = find(rendered, 'Secret', 'stampede');
+    const password = Buffer.from(secret.data!['postgres-password']!, 'base64').toString();
+    for (const s of ['auth', 'event', 'payment']) {
+      expect(Buffer.from(secret.data![`${s}-database-url`]!, 'base64').toString()).toBe(
+        `postgres://stampede:${encodeURIComponent(password).replace(/%20/g, '+')}@stampede-db-rw.stampede.svc:5432/${s}?sslmode=verify-full`,
+      );
+      expect(find(rendered, 'Deployment', `stampede-${s}`).spec.template.spec.volumes).toContainEqual({ name: 'db-ca', secret: { secretName: 'stampede-db-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+      expect(find(rendered, 'ConfigMap', `stampede-${s}`).data!.DATABASE_SSL_CA_FILE).toBe('/etc/stampede/db-ca/ca.crt');
+    }
+    const app = find(rendered, 'Secret', 'stampede-db-app');
+    expect(app.type).toBe('kubernetes.io/basic-auth');
+    expect(Buffer.from(app.data!.password!, 'base64').toString()).toBe(password);
+  });
+
+  it('when the Cluster breaks its CRD’s schema, then kubeconform says where', () => {
+    const rendered = r();
+    const ms = structuredClone(rendered.manifests).filter((m) => m.object.kind === 'Cluster');
+    ms[0]!.object.spec.instances = 'three';
+    ms[0]!.object.spec.storage.sizes = '1Gi';
+    expect(validateManifests(ms).map((v) => v.message)).toEqual([expect.stringMatching(/\/spec\/instances: got string, want integer[\s\S]*additional properties 'sizes' not allowed|additional properties 'sizes' not allowed[\s\S]*\/spec\/instances/)]);
+  });
+
+  it('when the cluster does not serve the CloudNativePG API, then it says which operator to install', () => {
+    const { apiVersions, ...rest } = scenario('production-cloudnative-pg').options;
+    expect(() => renderChart({ ...rest, apiVersions: apiVersions!.filter((a) => !a.startsWith('postgresql.cnpg.io')) })).toThrow(/postgresql.cnpg.io\/v1 API.*CloudNativePG operator/);
   });
 });
 

@@ -4,6 +4,7 @@ import { type RenderOptions } from '../../tools/chart-check/harness';
 export const STRIMZI = 'kafka.strimzi.io/v1';
 export const PROMETHEUS_OPERATOR = 'monitoring.coreos.com/v1';
 export const KEDA = 'keda.sh/v1alpha1';
+export const CLOUDNATIVE_PG = 'postgresql.cnpg.io/v1';
 
 /**
  * Fixed secret values: without a cluster (helm template) the chart generates no keys, and
@@ -31,6 +32,13 @@ export const SCENARIOS: Scenario[] = [
       set: ['kafka.auth.enabled=true', 'keda.enabled=false'],
       apiVersions: [STRIMZI, PROMETHEUS_OPERATOR, KEDA],
       kubeVersion: 'v1.29.4',
+    },
+  },
+  {
+    name: 'production-cloudnative-pg',
+    options: {
+      valuesFiles: ['charts/stampede/values-production.yaml', 'charts/stampede/values-cloudnative-pg.yaml', TEST_SECRETS],
+      apiVersions: [STRIMZI, PROMETHEUS_OPERATOR, KEDA, CLOUDNATIVE_PG],
     },
   },
   {

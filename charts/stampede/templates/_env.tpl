@@ -30,7 +30,7 @@ secrets to env entries with secretKeyRef (stampede.secretEnv, a YAML list). Both
 {{- end -}}
 {{- end -}}
 {{- if and (has "postgres" $svc.uses) (include "stampede.dbCaSource" $root) -}}
-{{- $_ := set $env "DATABASE_SSL_CA_FILE" (printf "/etc/stampede/db-ca/%s" $root.Values.postgres.external.caBundle.key) -}}
+{{- $_ := set $env "DATABASE_SSL_CA_FILE" (printf "/etc/stampede/db-ca/%s" (eq $root.Values.postgres.mode "cloudnative-pg" | ternary "ca.crt" $root.Values.postgres.external.caBundle.key)) -}}
 {{- end -}}
 {{- range $k, $v := $root.Values.common.env -}}
 {{- $_ := set $env $k (tpl (toString $v) $root) -}}
@@ -82,7 +82,10 @@ secrets to env entries with secretKeyRef (stampede.secretEnv, a YAML list). Both
 {{/* The volume the database CA bundle comes from (postgres.external.caBundle), or nothing. */}}
 {{- define "stampede.dbCaSource" -}}
 {{- $ca := .Values.postgres.external.caBundle | default dict -}}
-{{- if and (eq .Values.postgres.mode "external") (or $ca.secretName $ca.configMapName) -}}
+{{- if eq .Values.postgres.mode "cloudnative-pg" -}}
+{{- /* The operator's CA, which signs its server certificates. */ -}}
+{{- toYaml (dict "secret" (dict "secretName" (printf "%s-ca" (include "stampede.cnpgName" .)) "items" (list (dict "key" "ca.crt" "path" "ca.crt")))) -}}
+{{- else if and (eq .Values.postgres.mode "external") (or $ca.secretName $ca.configMapName) -}}
 {{- if $ca.secretName -}}{{- toYaml (dict "secret" (dict "secretName" $ca.secretName)) -}}{{- else -}}{{- toYaml (dict "configMap" (dict "name" $ca.configMapName)) -}}{{- end -}}
 {{- end -}}
 {{- end -}}

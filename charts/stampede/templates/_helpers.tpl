@@ -141,9 +141,25 @@ secretEnv names. (list $root "<key>") -> the group.
 {{- end -}}
 {{- end -}}
 
+{{- define "stampede.cnpgName" -}}{{ include "stampede.componentName" (list . "db") }}{{- end -}}
+
+{{/* The basic-auth Secret CloudNativePG creates the application user with. */}}
+{{- define "stampede.cnpgAppSecret" -}}
+{{- .Values.postgres.cloudnativePg.appSecret | default (printf "%s-app" (include "stampede.cnpgName" .)) -}}
+{{- end -}}
+
+{{/* The sslmode the chart's DATABASE_URLs carry: the operator's CA is always verified. */}}
+{{- define "stampede.postgresSslmode" -}}
+{{- if eq .Values.postgres.mode "external" -}}{{ .Values.postgres.external.sslmode }}
+{{- else if eq .Values.postgres.mode "cloudnative-pg" -}}verify-full
+{{- end -}}
+{{- end -}}
+
 {{- define "stampede.postgresHost" -}}
 {{- if eq .Values.postgres.mode "external" -}}
 {{- required "postgres.external.host is required when postgres.mode=external" .Values.postgres.external.host -}}
+{{- else if eq .Values.postgres.mode "cloudnative-pg" -}}
+{{- printf "%s-rw.%s.svc" (include "stampede.cnpgName" .) .Release.Namespace -}}
 {{- else -}}
 {{- printf "%s.%s.svc" (include "stampede.postgresName" .) .Release.Namespace -}}
 {{- end -}}
@@ -166,7 +182,7 @@ The Secret keys the release needs, as a YAML list: what an existingSecret must h
 {{- end -}}
 {{- if $wantOptional -}}{{- toYaml (uniq $keys | sortAlpha) -}}{{- else -}}
 {{- if $root.Values.redis.auth.enabled -}}{{- $keys = append $keys "redis-password" -}}{{- end -}}
-{{- if eq $root.Values.postgres.mode "deploy" -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
+{{- if has $root.Values.postgres.mode (list "deploy" "cloudnative-pg") -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
 {{- toYaml (uniq $keys | sortAlpha) -}}
 {{- end -}}
 {{- end -}}
