@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-system-deps.sh
 source scripts/lib/node.sh
 echo "node $(node --version)"
+# Real Helm and kubeconform for the chart check (built once, cached outside the clone).
+bash scripts/install-go-tools.sh
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.stampede-lock ] || [ "$(cat node_modules/.stampede-lock)" != "$lock_hash" ]; then

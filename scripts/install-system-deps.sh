@@ -3,8 +3,10 @@
 # As root it installs them with apt; otherwise it prints the exact command to run.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-tools postgresql postgresql-contrib kcat prometheus
-          golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
+# No Go packages: Helm and kubeconform (scripts/install-go-tools.sh) need Go >= 1.26, newer than
+# Debian bookworm's golang-go (1.19); that script uses the Go on PATH when it is new enough and
+# otherwise fetches the toolchain from the Go module proxy (curl).
+PACKAGES=(redis-server redis-tools postgresql postgresql-contrib kcat prometheus curl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -7,5 +7,7 @@ bash scripts/bootstrap.sh
 source scripts/lib/node.sh
 echo "Linting..."
 npm run lint --silent -- --max-warnings=0
+echo "Checking the Helm chart (helm lint, helm template, kubeconform, policies, golden files)..."
+npm run -s chart:check
 echo "Testing..."
 exec npm test --silent -- --ci "$@"

@@ -3,27 +3,13 @@ import { loadConfig } from '@stampede/chassis/config';
 import { SignJWT, importJWK, jwtVerify } from 'jose';
 import path from 'node:path';
 import { ROOT, renderChart, type K8sObject, type Rendered } from '../../tools/chart-check/harness';
-import { envNames, requiredEnv } from '../../tools/chart-check/policies';
+import { containerEnv, envNames, requiredEnv } from '../../tools/chart-check/policies';
 import { migrationRequiredEnv, requiredEnvByService, serviceDirectories } from '../../tools/chart-check/required-env';
 import { loadKeyRing, signingKeysSetting } from '../../services/auth/src/domain/signing-keys';
-import { SCENARIOS } from './scenarios';
+import { SCENARIOS, scenario, STRIMZI } from './scenarios';
 
 const objects = (r: Rendered) => r.manifests.map((m) => m.object);
-const component = (o: K8sObject) => (o.kind === 'Job' ? o.spec.template.metadata.labels : o.spec?.template?.metadata?.labels)?.['app.kubernetes.io/component'];
-
-/** The environment a service's container really gets: its ConfigMap, then its env entries. */
-function containerEnv(dep: K8sObject, objs: K8sObject[]): Record<string, string> {
-  const c = dep.spec.template.spec.containers[0];
-  const env: Record<string, string> = {};
-  for (const f of c.envFrom ?? []) Object.assign(env, objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === f.configMapRef?.name)?.data);
-  for (const e of c.env ?? []) {
-    if (e.value !== undefined) env[e.name] = e.value;
-    const ref = e.valueFrom?.secretKeyRef;
-    const secret = ref && objs.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
-    if (secret?.data?.[ref.key] !== undefined) env[e.name] = Buffer.from(secret.data[ref.key], 'base64').toString();
-  }
-  return env;
-}
+const component = (o: K8sObject) => o.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'];
 
 describe('environment variables the services require', () => {
   let required: Record<string, string[]>;
@@ -45,42 +31,45 @@ describe('environment variables the services require', () => {
   });
 
   it('are reported, by name, when a service requires one the chart does not set', () => {
-    const r = renderChart(SCENARIOS[0]!.options);
+    const r = renderChart(scenario('default').options);
     const withNew = { ...required, payment: [...required.payment!, 'PAYMENT_NEW_SETTING'] };
     expect(requiredEnv(objects(r), withNew, r.values)).toEqual(['Deployment/stampede-payment: required variable PAYMENT_NEW_SETTING is not set']);
   });
 
   it('are reported when a new directory of services/ has no entry in the chart', () => {
-    const r = renderChart(SCENARIOS[0]!.options);
+    const r = renderChart(scenario('default').options);
     expect(requiredEnv(objects(r), { ...required, waitroom: ['REDIS_NODES'] }, r.values)).toEqual([
       "service waitroom (services/waitroom) has no entry in the chart's values.services",
     ]);
   });
 
   it('hold values each service’s own config schema accepts, generated secrets included', () => {
-    const r = renderChart(SCENARIOS[0]!.options);
+    const r = renderChart({ apiVersions: [STRIMZI], set: ['secrets.generateOffline=true'] });
     const objs = objects(r);
     for (const name of serviceDirectories()) {
       const dep = objs.find((o) => o.kind === 'Deployment' && component(o) === name)!;
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same file the service loads
       const { configShape } = require(path.join(ROOT, 'services', name, 'src/config')) as { configShape: z.ZodRawShape };
-      expect(() => loadConfig(configShape, containerEnv(dep, objs))).not.toThrow();
+      expect(() => loadConfig(configShape, containerEnv(dep, objs).env)).not.toThrow();
     }
   });
 
-  it('give each migration Job what migrate.ts reads', () => {
-    const r = renderChart(SCENARIOS[1]!.options);
-    const jobs = objects(r).filter((o) => o.kind === 'Job' && /-migrate$/.test(component(o) ?? ''));
-    expect(jobs.map(component).sort()).toEqual(['auth-migrate', 'event-migrate', 'payment-migrate']);
-    for (const job of jobs) {
-      const { names } = envNames(job, objects(r));
-      for (const v of migrationRequiredEnv()) expect([job.metadata.name, names.has(v)]).toEqual([job.metadata.name, true]);
-      expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+  it('give each database service’s migrate init container what migrate.ts reads', () => {
+    const r = renderChart(scenario('external').options);
+    const withMigrations = objects(r).filter((o) => o.kind === 'Deployment' && o.spec.template.spec.initContainers?.some((c: { name: string }) => c.name === 'migrate'));
+    expect(withMigrations.map(component).sort()).toEqual(['auth', 'event', 'payment']);
+    for (const dep of withMigrations) {
+      const init = dep.spec.template.spec.initContainers.find((c: { name: string }) => c.name === 'migrate');
+      expect(init.command).toEqual(['node', 'dist/migrate.js']);
+      const asPod = { ...dep, spec: { template: { spec: { containers: [init] } } } } as K8sObject;
+      const { names } = envNames(asPod, objects(r));
+      for (const v of migrationRequiredEnv()) expect([dep.metadata.name, v, names.has(v)]).toEqual([dep.metadata.name, v, true]);
     }
+    expect(objects(r).filter((o) => o.kind === 'Job')).toEqual([]);
   });
 
   it('include a generated signing key that auth loads and that verifies what it signs', async () => {
-    const r = renderChart(SCENARIOS[0]!.options);
+    const r = renderChart({ apiVersions: [STRIMZI], set: ['secrets.generateOffline=true'] });
     const secret = objects(r).find((o) => o.kind === 'Secret')!;
     const raw = Buffer.from(secret.data!['auth-signing-keys']!, 'base64').toString();
     const ring = await loadKeyRing(signingKeysSetting.parse(raw));

@@ -244,6 +244,34 @@ export function networkIsolation(objs: K8sObject[]): Violation[] {
     .map((o) => `${id(o)}: no NetworkPolicy restricts its ingress`);
 }
 
+/**
+ * No object is a Helm hook but `helm test`'s: Helm runs post-install hooks only after
+ * `--wait` is satisfied, and GitOps tools apply hooks their own way (Argo CD re-creates them on
+ * every sync), so anything the release needs to become ready must be an ordinary object.
+ */
+export function noHooks(objs: K8sObject[]): Violation[] {
+  return objs
+    .filter((o) => o.metadata.annotations?.['helm.sh/hook'] !== undefined)
+    .filter((o) => o.metadata.annotations!['helm.sh/hook'] !== 'test')
+    .map((o) => `${id(o)}: is a Helm hook (${o.metadata.annotations!['helm.sh/hook']})`);
+}
+
+const VERSION_LABELS = ['helm.sh/chart', 'app.kubernetes.io/version'];
+/** The Strimzi kinds whose labels end up on broker and controller pods. */
+const POD_OWNERS = new Set(['Kafka', 'KafkaNodePool']);
+/**
+ * Store pods (StatefulSets, and the Strimzi resources whose labels Strimzi copies onto the Kafka
+ * pods) carry no chart or app version: a chart upgrade must not restart Redis, PostgreSQL or Kafka.
+ */
+export function stableStoreLabels(objs: K8sObject[]): Violation[] {
+  const out: Violation[] = [];
+  for (const o of objs) {
+    const labels = o.kind === 'StatefulSet' ? podLabelsOf(o) : o.apiVersion?.startsWith('kafka.strimzi.io/') && POD_OWNERS.has(o.kind) ? (o.metadata.labels ?? {}) : {};
+    for (const l of VERSION_LABELS) if (l in labels) out.push(`${id(o)}: ${o.kind === 'StatefulSet' ? 'pod template ' : ''}label ${l} restarts its pods on every chart upgrade`);
+  }
+  return out;
+}
+
 /** Runs every policy; the result maps policy name to its violations. */
 export function allPolicies(manifests: Manifest[], values: any, required: Record<string, string[]>): Record<string, Violation[]> {
   const objs = manifests.map((m) => m.object);
@@ -258,5 +286,28 @@ export function allPolicies(manifests: Manifest[], values: any, required: Record
     gracefulDrain: gracefulDrain(objs, services),
     topologySpread: topologySpread(objs, services),
     networkIsolation: networkIsolation(objs),
+    noHooks: noHooks(objs),
+    stableStoreLabels: stableStoreLabels(objs),
   };
+}
+
+/**
+ * The environment a service's container really gets: its ConfigMaps, then its env entries, with
+ * the values of rendered Secrets. `unresolved` names the variables whose Secret the chart does
+ * not render (an existingSecret, a Strimzi KafkaUser's): their values exist only on a cluster.
+ */
+export function containerEnv(o: K8sObject, objs: K8sObject[], container?: string): { env: Record<string, string>; unresolved: string[] } {
+  const c = (podSpecOf(o)?.containers ?? []).find((x: any) => !container || x.name === container);
+  const env: Record<string, string> = {};
+  const unresolved: string[] = [];
+  for (const f of c?.envFrom ?? []) Object.assign(env, objs.find((x) => x.kind === 'ConfigMap' && x.metadata.name === f.configMapRef?.name)?.data);
+  for (const e of c?.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    const ref = e.valueFrom?.secretKeyRef;
+    if (!ref) continue;
+    const value = objs.find((x) => x.kind === 'Secret' && x.metadata.name === ref.name)?.data?.[ref.key];
+    if (value !== undefined) env[e.name] = Buffer.from(value, 'base64').toString();
+    else if (!ref.optional) unresolved.push(e.name);
+  }
+  return { env, unresolved };
 }

@@ -41,6 +41,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
+{{/*
+Labels of stateful pods (Redis, PostgreSQL) and of the Strimzi resources, which Strimzi copies
+onto the Kafka pods: no chart or app version, so a chart upgrade does not restart the stores.
+*/}}
+{{- define "stampede.stableLabels" -}}
+{{ include "stampede.selectorLabels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+app.kubernetes.io/managed-by: {{ (index . 0).Release.Service }}
+app.kubernetes.io/part-of: stampede
+{{- end -}}
+
 {{- define "stampede.componentSelector" -}}
 {{ include "stampede.selectorLabels" (index . 0) }}
 app.kubernetes.io/component: {{ index . 1 }}
@@ -73,8 +84,33 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
+{{/*
+Secret keys come in groups, each of which may live in a Secret the user manages
+(secrets.existingSecrets.<group>, else secrets.existingSecret): redis (redis-password),
+postgres (postgres-password, <service>-database-url) and one per service for the keys its
+secretEnv names. (list $root "<key>") -> the group.
+*/}}
+{{- define "stampede.secretGroup" -}}
+{{- $root := index . 0 -}}
+{{- $key := index . 1 -}}
+{{- if eq $key "redis-password" -}}redis
+{{- else if or (eq $key "postgres-password") (hasSuffix "-database-url" $key) -}}postgres
+{{- else -}}
+{{- $group := "" -}}
+{{- range $name, $svc := $root.Values.services -}}
+{{- range $var, $ref := $svc.secretEnv -}}
+{{- if and (not $group) (eq $key (kindIs "string" $ref | ternary $ref (toString (get (kindIs "map" $ref | ternary $ref dict) "key")))) -}}{{- $group = $name -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $group | default "other" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret that holds a key: (list $root "<key>"). */}}
 {{- define "stampede.secretName" -}}
-{{- .Values.secrets.existingSecret | default (include "stampede.fullname" .) -}}
+{{- $root := index . 0 -}}
+{{- $group := include "stampede.secretGroup" . -}}
+{{- index ($root.Values.secrets.existingSecrets | default dict) $group | default $root.Values.secrets.existingSecret | default (include "stampede.fullname" $root) -}}
 {{- end -}}
 
 {{/* Dependency endpoints. */}}
@@ -105,9 +141,25 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
+{{- define "stampede.cnpgName" -}}{{ include "stampede.componentName" (list . "db") }}{{- end -}}
+
+{{/* The basic-auth Secret CloudNativePG creates the application user with. */}}
+{{- define "stampede.cnpgAppSecret" -}}
+{{- .Values.postgres.cloudnativePg.appSecret | default (printf "%s-app" (include "stampede.cnpgName" .)) -}}
+{{- end -}}
+
+{{/* The sslmode the chart's DATABASE_URLs carry: the operator's CA is always verified. */}}
+{{- define "stampede.postgresSslmode" -}}
+{{- if eq .Values.postgres.mode "external" -}}{{ .Values.postgres.external.sslmode }}
+{{- else if eq .Values.postgres.mode "cloudnative-pg" -}}verify-full
+{{- end -}}
+{{- end -}}
+
 {{- define "stampede.postgresHost" -}}
 {{- if eq .Values.postgres.mode "external" -}}
 {{- required "postgres.external.host is required when postgres.mode=external" .Values.postgres.external.host -}}
+{{- else if eq .Values.postgres.mode "cloudnative-pg" -}}
+{{- printf "%s-rw.%s.svc" (include "stampede.cnpgName" .) .Release.Namespace -}}
 {{- else -}}
 {{- printf "%s.%s.svc" (include "stampede.postgresName" .) .Release.Namespace -}}
 {{- end -}}
@@ -130,7 +182,7 @@ The Secret keys the release needs, as a YAML list: what an existingSecret must h
 {{- end -}}
 {{- if $wantOptional -}}{{- toYaml (uniq $keys | sortAlpha) -}}{{- else -}}
 {{- if $root.Values.redis.auth.enabled -}}{{- $keys = append $keys "redis-password" -}}{{- end -}}
-{{- if eq $root.Values.postgres.mode "deploy" -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
+{{- if has $root.Values.postgres.mode (list "deploy" "cloudnative-pg") -}}{{- $keys = append $keys "postgres-password" -}}{{- end -}}
 {{- toYaml (uniq $keys | sortAlpha) -}}
 {{- end -}}
 {{- end -}}

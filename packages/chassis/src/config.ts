@@ -103,6 +103,8 @@ export const redisConfigShape = {
 export const postgresConfigShape = {
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** CA bundle (PEM) the server's certificate is verified against, for sslmode=verify-ca/verify-full. */
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
 };
 
 export const kafkaConfigShape = {

@@ -38,11 +38,11 @@ export function runMain<S extends z.ZodRawShape>(
 
 /**
  * The whole of a database service's migrate.ts: apply its migrations once (the stack's migrate
- * step, a Helm hook Job) and exit non-zero on failure.
+ * step, the chart's migrate init container) and exit non-zero on failure.
  */
 export function migrateMain(name: string, model: { entities: EntitySchema[]; migrations: MigrationObject[] }): void {
   const config = loadConfigOrExit(`${name}-migrate`, postgresConfigShape);
-  migrate({ clientUrl: config.DATABASE_URL, ...model }).then(
+  migrate({ clientUrl: config.DATABASE_URL, sslCaFile: config.DATABASE_SSL_CA_FILE, ...model }).then(
     (done) => {
       process.stdout.write(`${name}: ${done.length} migration(s) applied${done.length ? ': ' + done.join(', ') : ''}\n`);
     },

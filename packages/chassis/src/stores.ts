@@ -30,12 +30,12 @@ export function redisStore(
 }
 
 export async function postgresStore(
-  config: { DATABASE_URL: string; DATABASE_POOL_MAX: number },
+  config: { DATABASE_URL: string; DATABASE_POOL_MAX: number; DATABASE_SSL_CA_FILE?: string | undefined },
   model: { entities: EntitySchema[]; migrations: MigrationObject[] },
   stores: Stores,
   extra?: Partial<OrmOptions>,
 ): Promise<MikroORM> {
-  const orm = await initOrm({ clientUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, ...model, ...extra });
+  const orm = await initOrm({ clientUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, sslCaFile: config.DATABASE_SSL_CA_FILE, ...model, ...extra });
   stores.checks.postgres = () => pingDatabase(orm);
   stores.closers.push(() => orm.close(true));
   return orm;

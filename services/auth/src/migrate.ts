@@ -1,4 +1,4 @@
-// Runs the auth database migrations once (stack migrate step, Helm hook Job, test setup).
+// Runs the auth database migrations once (stack migrate step, the chart's init container, test setup).
 import { migrateMain } from '@stampede/chassis/main';
 import { model } from './store/model';
 

@@ -2,6 +2,7 @@ import { MikroORM, type EntityManager, type EntitySchema, type Options } from '@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
+import { pgTls } from './pg-tls';
 
 /**
  * The one way every service persists (auth, event, payment):
@@ -21,7 +22,7 @@ export const transaction = <T>(orm: MikroORM, fn: (em: Em) => Promise<T>): Promi
 /** A fresh context for reads that need no transaction (a single select). */
 export const reader = (orm: MikroORM): Em => orm.em.fork();
 
-const MIGRATION_LOCK_ID = 0x5_7a_4d;
+export const MIGRATION_LOCK_ID = 0x5_7a_4d;
 
 export interface OrmOptions {
   clientUrl: string;
@@ -30,12 +31,15 @@ export interface OrmOptions {
   /** Schema-level isolation, e.g. one per service. */
   schema?: string;
   poolMax?: number;
+  /** CA bundle for DATABASE_URL's sslmode (DATABASE_SSL_CA_FILE). */
+  sslCaFile?: string;
   extra?: Partial<Options>;
 }
 
 export function ormConfig(o: OrmOptions): Options {
+  const tls = pgTls(o.clientUrl, o.sslCaFile);
   return {
-    clientUrl: o.clientUrl,
+    clientUrl: tls.connectionString,
     entities: o.entities,
     schema: o.schema,
     extensions: [Migrator],
@@ -49,7 +53,7 @@ export function ormConfig(o: OrmOptions): Options {
     },
     pool: { min: 0, max: o.poolMax ?? 10 },
     // pg Pool options: a connection (new or from the pool) within 3 s, no statement past 10 s.
-    driverOptions: { connectionTimeoutMillis: 3_000, statement_timeout: 10_000 },
+    driverOptions: { connectionTimeoutMillis: 3_000, statement_timeout: 10_000, ssl: tls.ssl },
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     debug: false,
@@ -62,13 +66,14 @@ export async function initOrm(o: OrmOptions): Promise<MikroORM> {
 }
 
 /**
- * Migrations run from one place (the stack's migrate step, a Helm hook Job, or a test's global
- * setup), never from every replica at boot, so two replicas never race on DDL.
+ * Migrations run as a step of their own (the stack's migrate step, the migrate init container
+ * of each pod the chart runs, a test's global setup), never inside a serving process; replicas
+ * starting together queue on the lock below, so two never race on DDL.
  */
 export async function migrate(o: OrmOptions): Promise<string[]> {
-  // A session advisory lock serialises concurrent callers (parallel test files, a replica started
-  // by hand): the second one waits, then finds nothing left to run.
-  const lock = new Client({ connectionString: o.clientUrl });
+  // A session advisory lock serialises concurrent callers (parallel test files, pods starting
+  // together): the second one waits, then finds nothing left to run.
+  const lock = new Client(pgTls(o.clientUrl, o.sslCaFile));
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);

@@ -27,6 +27,8 @@ export interface PostgresOptions {
   databases: string[];
   /** Durability off: for tests only, never for data anyone keeps. */
   fast?: boolean;
+  /** More postgresql.conf lines, e.g. ssl = on and its certificate files. */
+  settings?: string[];
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -70,6 +72,7 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresHandle>
     'max_connections = 300',
     'shared_buffers = 128MB',
     ...(o.fast ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'] : []),
+    ...(o.settings ?? []),
   ];
   writeFileSync(join(data, 'postgresql.auto.conf'), settings.join('\n') + '\n');
   if (owner) chownSync(join(data, 'postgresql.auto.conf'), owner.uid, owner.gid);

@@ -19,13 +19,15 @@ export async function startPrometheus(o: {
   jobs: ScrapeJob[];
   ruleFiles?: string[];
   scrapeInterval?: string;
+  /** Scrape configs as Prometheus reads them, besides `jobs` (relabelling, honor_labels...). */
+  scrapeConfigs?: Record<string, unknown>[];
 }): Promise<PrometheusHandle> {
   rmSync(o.dir, { recursive: true, force: true });
   mkdirSync(o.dir, { recursive: true });
   const config = {
     global: { scrape_interval: o.scrapeInterval ?? '5s', evaluation_interval: o.scrapeInterval ?? '5s' },
     rule_files: o.ruleFiles ?? [],
-    scrape_configs: o.jobs.map((j) => ({ job_name: j.job, static_configs: [{ targets: j.targets }] })),
+    scrape_configs: [...o.jobs.map((j) => ({ job_name: j.job, static_configs: [{ targets: j.targets }] })), ...(o.scrapeConfigs ?? [])],
   };
   const file = join(o.dir, 'prometheus.yml');
   // JSON is valid YAML, so no YAML library is needed to write the config.
