@@ -5,19 +5,19 @@ import { ConfigError } from '@stampede/chassis/config';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
+import { socialStrategies } from './clients/social';
 import type { Config } from './config';
+import type { Deps } from './deps';
 import { dummyHash } from './domain/credentials';
 import { loadKeyRing, type KeyRing } from './domain/signing-keys';
-import { adminSetting, bootstrapAdmin } from './flows/bootstrap-admin';
-import type { AuthDeps } from './flows/deps';
-import { authRoutes } from './http/routes';
+import { routes } from './http/routes';
 import { authMetrics } from './metrics';
-import { socialStrategies } from './social';
 import { LoginThrottle } from './store/login-throttle';
 import { model } from './store/model';
 import { RefreshTokenStore } from './store/refresh-tokens';
 import { SessionStore } from './store/sessions';
 import { UserStore } from './store/users';
+import { adminSetting, bootstrapAdmin } from './use-cases/admin';
 
 async function keyRing(config: Config): Promise<KeyRing> {
   try {
@@ -38,11 +38,18 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
 
-  const users = new UserStore(orm);
+  // Auth checks its own tokens with its own public keys: the same verifier every service uses.
+  const verifier = createVerifier({
+    jwksUrl: 'http://localhost/.well-known/jwks.json',
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    redis,
+    keySet: createLocalJWKSet(keys.jwks),
+  });
   // A session lives as long as its refresh chain; access tokens are re-issued within it.
   const sessionTtl = config.REFRESH_TOKEN_TTL_SECONDS;
-  const deps: AuthDeps = {
-    users,
+  const deps: Deps = {
+    users: new UserStore(orm),
     refresh: new RefreshTokenStore(orm, config.REFRESH_TOKEN_TTL_SECONDS),
     sessions: new SessionStore(redis, sessionTtl, config.MAX_SESSIONS_PER_USER),
     throttle: new LoginThrottle(redis, {
@@ -53,21 +60,13 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     keys,
     access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
     social,
+    verifier,
     dummyHash: await dummyHash(),
     metrics: authMetrics(metrics.registry),
     logger,
   };
-  if (admin) await bootstrapAdmin(users, admin, logger);
+  if (admin) await bootstrapAdmin(deps, admin);
   logger.info({ kid: keys.active.kid, published: keys.jwks.keys.length, social: [...social.keys()] }, 'auth configured');
-
-  // Auth checks its own tokens with its own public keys: the same verifier every service uses.
-  const verifier = createVerifier({
-    jwksUrl: 'http://localhost/.well-known/jwks.json',
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    redis,
-    keySet: createLocalJWKSet(keys.jwks),
-  });
 
   return createService({
     name: 'auth',
@@ -75,7 +74,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     metrics,
     ...serviceOptionsFrom(config),
     checks: stores.checks,
-    routes: (app) => authRoutes(app, deps, verifier),
+    routes: (app) => routes(app, deps),
     closers: stores.closers,
   });
 }

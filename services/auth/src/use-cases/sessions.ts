@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@stampede/chassis/errors';
 import type { Principal } from '@stampede/contracts';
+import type { Deps } from '../deps';
 import { signAccessToken } from '../domain/access-tokens';
 import { verifyPassword } from '../domain/credentials';
 import { newRefreshToken, refreshTokenHash, REFRESH_TOKEN_PATTERN } from '../domain/refresh-tokens';
-import type { SocialProvider } from '../social';
+import type { SocialProvider } from '../domain/social-login';
 import type { PublicUser } from '../store/users';
-import type { AuthDeps } from './deps';
 
 export interface TokenPair {
   accessToken: string;
@@ -20,7 +20,7 @@ const badCredentials = () => new AppError('AUTH_REQUIRED', 'Invalid email or pas
 const badRefreshToken = () => new AppError('AUTH_REQUIRED', 'The refresh token is not valid');
 
 /** Opens a session for the user (evicting older ones beyond the limit) and issues its tokens. */
-export async function openSession(d: AuthDeps, user: PublicUser): Promise<TokenPair> {
+export async function openSession(d: Deps, user: PublicUser): Promise<TokenPair> {
   const sessionId = randomUUID();
   const refreshToken = newRefreshToken();
   // The family exists before the session, so a live session always has its refresh chain.
@@ -39,7 +39,7 @@ export async function openSession(d: AuthDeps, user: PublicUser): Promise<TokenP
   return { accessToken, refreshToken, expiresIn: d.access.ttlSeconds };
 }
 
-export async function passwordLogin(d: AuthDeps, email: string, password: string, ip: string): Promise<TokenPair> {
+export async function passwordLogin(d: Deps, email: string, password: string, ip: string): Promise<TokenPair> {
   await d.throttle.attempt(ip, email);
   const found = await d.users.credentials(email);
   // Always run argon2, against a dummy hash when there is no such account or no password.
@@ -53,7 +53,7 @@ export async function passwordLogin(d: AuthDeps, email: string, password: string
   return openSession(d, found.user);
 }
 
-export async function socialLogin(d: AuthDeps, provider: SocialProvider, idToken: string, nonce?: string): Promise<TokenPair & { created: boolean }> {
+export async function socialLogin(d: Deps, provider: SocialProvider, idToken: string, nonce?: string): Promise<TokenPair & { created: boolean }> {
   const strategy = d.social.get(provider);
   if (!strategy) {
     throw new AppError('INVALID_INPUT', `Invalid path: provider: ${provider} login is not enabled`, {
@@ -77,7 +77,7 @@ export async function socialLogin(d: AuthDeps, provider: SocialProvider, idToken
  * A token that was already used means a copy is in someone else's hands: every refresh family and
  * every session of the user is revoked, and the caller gets TOKEN_REUSE_DETECTED.
  */
-export async function refresh(d: AuthDeps, token: string): Promise<TokenPair> {
+export async function refresh(d: Deps, token: string): Promise<TokenPair> {
   if (!REFRESH_TOKEN_PATTERN.test(token)) throw badRefreshToken();
   const next = newRefreshToken();
   const outcome = await d.refresh.rotate(refreshTokenHash(token), refreshTokenHash(next), (o) => d.sessions.touch(o.userId, o.sessionId));
@@ -107,7 +107,7 @@ export async function refresh(d: AuthDeps, token: string): Promise<TokenPair> {
 }
 
 /** Ends the caller's session at once: its access token and its refresh chain stop working. */
-export async function logout(d: AuthDeps, p: Principal): Promise<void> {
+export async function logout(d: Deps, p: Principal): Promise<void> {
   await d.sessions.close(p.userId, p.sessionId);
   await d.refresh.revokeSessions(p.userId, [p.sessionId], 'logout');
   d.metrics.sessionsRevoked.inc({ reason: 'logout' });

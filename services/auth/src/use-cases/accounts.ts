@@ -1,8 +1,8 @@
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
+import type { Deps } from '../deps';
 import { hashPassword, passwordResemblesEmail } from '../domain/credentials';
 import type { PublicUser } from '../store/users';
-import type { AuthDeps } from './deps';
 
 export interface UserView {
   id: string;
@@ -24,7 +24,7 @@ export const userView = (u: PublicUser): UserView => ({
 const weakPassword = (message: string) =>
   new AppError('INVALID_INPUT', `Invalid body: password: ${message}`, { fields: [{ field: 'password', message }] });
 
-export async function signUp(d: AuthDeps, email: string, password: string): Promise<UserView> {
+export async function signUp(d: Deps, email: string, password: string): Promise<UserView> {
   if (passwordResemblesEmail(password, email)) throw weakPassword('password must not contain the email');
   const user = await d.users.createWithPassword(email, await hashPassword(password));
   if (!user) throw new AppError('ALREADY_EXISTS', 'An account with this email already exists');
@@ -33,7 +33,7 @@ export async function signUp(d: AuthDeps, email: string, password: string): Prom
 }
 
 /** Self, AUDITOR and ADMIN may read an account; others get 403 whether or not it exists. */
-export async function getUser(d: AuthDeps, p: Principal, id: string): Promise<UserView> {
+export async function getUser(d: Deps, p: Principal, id: string): Promise<UserView> {
   if (p.userId !== id && !hasAnyRole(p, ['AUDITOR', 'ADMIN'])) throw new AppError('FORBIDDEN', 'You may only read your own account');
   const user = await d.users.byId(id);
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
@@ -48,7 +48,7 @@ export async function getUser(d: AuthDeps, p: Principal, id: string): Promise<Us
  * Replaces a user's roles (ADMIN only, checked by the route). Every session of the user ends at
  * once, so a token carrying the old roles cannot be used again; the next login carries the new ones.
  */
-export async function setRoles(d: AuthDeps, admin: Principal, id: string, roles: Role[]): Promise<UserView> {
+export async function setRoles(d: Deps, admin: Principal, id: string, roles: Role[]): Promise<UserView> {
   if (admin.userId === id && !roles.includes('ADMIN')) {
     throw new AppError('CONFLICT', 'An administrator cannot remove their own ADMIN role');
   }

@@ -1,7 +1,6 @@
-import type { Logger } from 'pino';
 import { ConfigError } from '@stampede/chassis/config';
+import type { Deps } from '../deps';
 import { emailField, hashPassword, passwordField } from '../domain/credentials';
-import type { UserStore } from '../store/users';
 
 export interface AdminSetting {
   email: string;
@@ -26,14 +25,14 @@ export function adminSetting(email: string | undefined, password: string | undef
 }
 
 /** Creates the initial ADMIN if no account has that email; safe for replicas starting together. */
-export async function bootstrapAdmin(users: UserStore, admin: AdminSetting, logger: Logger): Promise<void> {
-  const result = await users.ensureAdmin(admin.email, () => hashPassword(admin.password));
+export async function bootstrapAdmin(d: Deps, admin: AdminSetting): Promise<void> {
+  const result = await d.users.ensureAdmin(admin.email, () => hashPassword(admin.password));
   if (result === 'created') {
-    logger.info('initial ADMIN account created');
+    d.logger.info('initial ADMIN account created');
     return;
   }
-  const existing = await users.byEmail(admin.email);
+  const existing = await d.users.byEmail(admin.email);
   if (!existing?.roles.includes('ADMIN')) {
-    logger.warn('ADMIN_EMAIL belongs to an existing account without the ADMIN role; it was left unchanged');
+    d.logger.warn('ADMIN_EMAIL belongs to an existing account without the ADMIN role; it was left unchanged');
   }
 }
