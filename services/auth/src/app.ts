@@ -14,9 +14,7 @@ import { routes } from './http/routes';
 import { authMetrics } from './metrics';
 import { LoginThrottle } from './store/login-throttle';
 import { model } from './store/model';
-import { RefreshTokenStore } from './store/refresh-tokens';
 import { SessionStore } from './store/sessions';
-import { UserStore } from './store/users';
 import { adminSetting, bootstrapAdmin } from './use-cases/admin';
 
 async function keyRing(config: Config): Promise<KeyRing> {
@@ -46,12 +44,10 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     redis,
     keySet: createLocalJWKSet(keys.jwks),
   });
-  // A session lives as long as its refresh chain; access tokens are re-issued within it.
-  const sessionTtl = config.REFRESH_TOKEN_TTL_SECONDS;
   const deps: Deps = {
-    users: new UserStore(orm),
-    refresh: new RefreshTokenStore(orm, config.REFRESH_TOKEN_TTL_SECONDS),
-    sessions: new SessionStore(redis, sessionTtl, config.MAX_SESSIONS_PER_USER),
+    orm,
+    // A session lives as long as its refresh chain; access tokens are re-issued within it.
+    sessions: new SessionStore(redis, config.REFRESH_TOKEN_TTL_SECONDS, config.MAX_SESSIONS_PER_USER),
     throttle: new LoginThrottle(redis, {
       maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
@@ -59,6 +55,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     }),
     keys,
     access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     social,
     verifier,
     dummyHash: await dummyHash(),
