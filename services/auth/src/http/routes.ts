@@ -6,7 +6,7 @@ import { getUser, setRoles, signUp } from '../use-cases/accounts';
 import { logout, passwordLogin, refresh, socialLogin, type TokenPair } from '../use-cases/sessions';
 import { loginBody, refreshBody, rolesBody, signUpBody, socialBody, socialParams, userIdParams } from './schemas';
 
-// Token responses must never be cached by a browser or a proxy (RFC 6749 §5.1).
+// Token responses must never be cached by a browser or a proxy: a stored copy is a usable credential.
 const sendTokens = (res: Response, status: number, pair: TokenPair) => {
   res.setHeader('Cache-Control', 'no-store');
   res.status(status).json({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn });
