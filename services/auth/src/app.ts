@@ -5,19 +5,17 @@ import { ConfigError } from '@stampede/chassis/config';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
+import { socialStrategies } from './clients/social';
 import type { Config } from './config';
+import type { Deps } from './deps';
 import { dummyHash } from './domain/credentials';
 import { loadKeyRing, type KeyRing } from './domain/signing-keys';
-import { adminSetting, bootstrapAdmin } from './flows/bootstrap-admin';
-import type { AuthDeps } from './flows/deps';
-import { authRoutes } from './http/routes';
+import { routes } from './http/routes';
 import { authMetrics } from './metrics';
-import { socialStrategies } from './social';
 import { LoginThrottle } from './store/login-throttle';
 import { model } from './store/model';
-import { RefreshTokenStore } from './store/refresh-tokens';
 import { SessionStore } from './store/sessions';
-import { UserStore } from './store/users';
+import { adminSetting, bootstrapAdmin } from './use-cases/admin';
 
 async function keyRing(config: Config): Promise<KeyRing> {
   try {
@@ -38,28 +36,6 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
 
-  const users = new UserStore(orm);
-  // A session lives as long as its refresh chain; access tokens are re-issued within it.
-  const sessionTtl = config.REFRESH_TOKEN_TTL_SECONDS;
-  const deps: AuthDeps = {
-    users,
-    refresh: new RefreshTokenStore(orm, config.REFRESH_TOKEN_TTL_SECONDS),
-    sessions: new SessionStore(redis, sessionTtl, config.MAX_SESSIONS_PER_USER),
-    throttle: new LoginThrottle(redis, {
-      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-      maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-    }),
-    keys,
-    access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
-    social,
-    dummyHash: await dummyHash(),
-    metrics: authMetrics(metrics.registry),
-    logger,
-  };
-  if (admin) await bootstrapAdmin(users, admin, logger);
-  logger.info({ kid: keys.active.kid, published: keys.jwks.keys.length, social: [...social.keys()] }, 'auth configured');
-
   // Auth checks its own tokens with its own public keys: the same verifier every service uses.
   const verifier = createVerifier({
     jwksUrl: 'http://localhost/.well-known/jwks.json',
@@ -68,6 +44,26 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     redis,
     keySet: createLocalJWKSet(keys.jwks),
   });
+  const deps: Deps = {
+    orm,
+    // A session lives as long as its refresh chain; access tokens are re-issued within it.
+    sessions: new SessionStore(redis, config.REFRESH_TOKEN_TTL_SECONDS, config.MAX_SESSIONS_PER_USER),
+    throttle: new LoginThrottle(redis, {
+      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    }),
+    keys,
+    access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    social,
+    verifier,
+    dummyHash: await dummyHash(),
+    metrics: authMetrics(metrics.registry),
+    logger,
+  };
+  if (admin) await bootstrapAdmin(deps, admin);
+  logger.info({ kid: keys.active.kid, published: keys.jwks.keys.length, social: [...social.keys()] }, 'auth configured');
 
   return createService({
     name: 'auth',
@@ -75,7 +71,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     metrics,
     ...serviceOptionsFrom(config),
     checks: stores.checks,
-    routes: (app) => authRoutes(app, deps, verifier),
+    routes: (app) => routes(app, deps),
     closers: stores.closers,
   });
 }

@@ -21,7 +21,7 @@ export const configShape = {
   AUTH_SIGNING_KEYS: signingKeysSetting,
   ACCESS_TOKEN_TTL_SECONDS: seconds(60, 3600, 900),
   REFRESH_TOKEN_TTL_SECONDS: seconds(300, 90 * 86400, 7 * 86400),
-  /** Seed 001's policy: a new login replaces the oldest session beyond this many. */
+  /** One session per user by default: a new login replaces the oldest session beyond this many. */
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(100).default(1),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),

@@ -4,7 +4,7 @@ import { configShape } from '../src/config';
 import { emailField, passwordField, passwordResemblesEmail } from '../src/domain/credentials';
 import { newRefreshToken, refreshTokenHash, REFRESH_TOKEN_PATTERN } from '../src/domain/refresh-tokens';
 import { loadKeyRing, signingKeysSetting } from '../src/domain/signing-keys';
-import { adminSetting } from '../src/flows/bootstrap-admin';
+import { adminSetting } from '../src/use-cases/admin';
 
 const ecKey = (kid: string) => ({ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid });
 const edKey = (kid: string) => ({ ...generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }), kid });

@@ -14,8 +14,9 @@ export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 128;
 
 /**
- * Length matters most (NIST 800-63B); a password of one character class, or one that is the
- * email, is refused too. The upper bound keeps argon2's input (and a DoS) bounded.
+ * Length is what makes a password hard to guess, so it is the main rule; a password of one
+ * character class, or one that is the email, is refused too. The upper bound keeps argon2's input
+ * (and a DoS) bounded.
  */
 export const passwordField = z
   .string({ message: 'password is required' })
@@ -31,7 +32,10 @@ export function passwordResemblesEmail(password: string, email: string): boolean
   return p === email || (local.length >= 4 && p.includes(local));
 }
 
-/** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
+/**
+ * argon2id with 19 MiB, 2 passes, 1 lane: memory-hard enough that guessing a stolen hash on GPUs is
+ * slow, light enough for a login to cost tens of milliseconds.
+ */
 const ARGON2: Options = { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2);

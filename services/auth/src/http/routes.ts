@@ -1,19 +1,19 @@
-import { authenticate, principalOf, requireRoles, type Verifier } from '@stampede/chassis/auth';
+import { authenticate, principalOf, requireRoles } from '@stampede/chassis/auth';
 import { parse } from '@stampede/chassis/http';
 import type { Express, Response } from 'express';
-import { getUser, setRoles, signUp } from '../flows/accounts';
-import type { AuthDeps } from '../flows/deps';
-import { logout, passwordLogin, refresh, socialLogin, type TokenPair } from '../flows/tokens';
+import type { Deps } from '../deps';
+import { getUser, setRoles, signUp } from '../use-cases/accounts';
+import { logout, passwordLogin, refresh, socialLogin, type TokenPair } from '../use-cases/sessions';
 import { loginBody, refreshBody, rolesBody, signUpBody, socialBody, socialParams, userIdParams } from './schemas';
 
-// Token responses must never be cached by a browser or a proxy (RFC 6749 §5.1).
+// Token responses must never be cached by a browser or a proxy: a stored copy is a usable credential.
 const sendTokens = (res: Response, status: number, pair: TokenPair) => {
   res.setHeader('Cache-Control', 'no-store');
   res.status(status).json({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn });
 };
 
-export function authRoutes(app: Express, d: AuthDeps, verifier: Verifier): void {
-  const authed = authenticate(verifier);
+export function routes(app: Express, d: Deps): void {
+  const authed = authenticate(d.verifier);
 
   app.get('/.well-known/jwks.json', (_req, res) => {
     // Short enough that a rotation is seen within minutes, long enough to spare auth.

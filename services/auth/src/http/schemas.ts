@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '@stampede/contracts';
 import { emailField, passwordField } from '../domain/credentials';
-import { SOCIAL_PROVIDERS } from '../social';
+import { SOCIAL_PROVIDERS } from '../domain/social-login';
 
 /** Unknown fields (roles, id, ...) are refused, never silently dropped. */
 export const signUpBody = z.object({ email: emailField, password: passwordField }).strict();

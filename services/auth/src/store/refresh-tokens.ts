@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Em } from '@stampede/chassis/clients/orm';
 import { RefreshFamilyEntity, RefreshTokenEntity } from './model';
+
+/*
+ * Refresh-token families in PostgreSQL, read and written on the `em` of the calling use case. Only
+ * the SHA-256 of a token is stored.
+ */
 
 export interface TokenOwner {
   userId: string;
@@ -8,97 +13,59 @@ export interface TokenOwner {
   familyId: string;
 }
 
-export type RotateOutcome =
-  | { kind: 'rotated'; owner: TokenOwner }
-  /** The token was already used: someone replayed it. */
-  | { kind: 'reused'; owner: TokenOwner }
-  /** Unknown, expired, or of a family revoked for another reason (logout, role change). */
-  | { kind: 'invalid' }
-  /** The token was fresh but its session had ended; the family is now revoked. */
-  | { kind: 'session-ended' };
-
 export type RevokeReason = 'logout' | 'reuse-detected' | 'roles-changed' | 'session-ended' | 'session-replaced';
 
-/** Refresh-token families in PostgreSQL. Only SHA-256 hashes of tokens are stored. */
-export class RefreshTokenStore {
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly ttlSeconds: number,
-  ) {}
+/** A login's first refresh token, in a new family bound to the session. */
+export async function startFamily(em: Em, f: { userId: string; sessionId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+  const now = new Date();
+  const familyId = randomUUID();
+  await em.insert(RefreshFamilyEntity, { id: familyId, userId: f.userId, sessionId: f.sessionId, createdAt: now, revokedAt: null, revokeReason: null });
+  await em.insert(RefreshTokenEntity, { tokenHash: f.tokenHash, familyId, userId: f.userId, expiresAt: f.expiresAt, usedAt: null, createdAt: now });
+}
 
-  private expiry = () => new Date(Date.now() + this.ttlSeconds * 1000);
+/**
+ * Uses a refresh token up, if it is usable: unused, unexpired, of a family not revoked. The
+ * conditional UPDATE ... WHERE used_at IS NULL takes the row lock, so of any number of concurrent
+ * transactions with one token exactly one gets the owner back; the others wait until it commits,
+ * then find the token used. (One statement: no entity expresses the join with the family.)
+ */
+export async function useToken(em: Em, tokenHash: string): Promise<TokenOwner | undefined> {
+  const won = await em.execute<{ family_id: string; user_id: string; session_id: string }[]>(
+    `update refresh_tokens t set used_at = now()
+       from refresh_families f
+      where t.token_hash = ? and t.used_at is null and t.expires_at > now()
+        and f.id = t.family_id and f.revoked_at is null
+     returning t.family_id, t.user_id, f.session_id`,
+    [tokenHash],
+  );
+  const row = won[0];
+  return row && { userId: row.user_id, sessionId: row.session_id, familyId: row.family_id };
+}
 
-  /** A login's first refresh token, in a new family bound to the session. */
-  async startFamily(userId: string, sessionId: string, tokenHash: string): Promise<void> {
-    const now = new Date();
-    const familyId = randomUUID();
-    await this.orm.em.fork().transactional(async (tx) => {
-      await tx.insert(RefreshFamilyEntity, { id: familyId, userId, sessionId, createdAt: now, revokedAt: null, revokeReason: null });
-      await tx.insert(RefreshTokenEntity, { tokenHash, familyId, userId, expiresAt: this.expiry(), usedAt: null, createdAt: now });
-    });
-  }
+/** The successor of a used token, in the same family. */
+export async function addToken(em: Em, t: TokenOwner & { tokenHash: string; expiresAt: Date }): Promise<void> {
+  await em.insert(RefreshTokenEntity, {
+    tokenHash: t.tokenHash, familyId: t.familyId, userId: t.userId, expiresAt: t.expiresAt, usedAt: null, createdAt: new Date(),
+  });
+}
 
-  /**
-   * Uses a refresh token once and issues its successor in the same transaction. The conditional
-   * UPDATE ... WHERE used_at IS NULL takes the row lock, so of any number of concurrent calls with
-   * one token exactly one sees the row; the others wait, then find it used (reuse).
-   * `sessionLive` decides, inside the transaction, whether the session may continue.
-   */
-  async rotate(tokenHash: string, nextHash: string, sessionLive: (owner: TokenOwner) => Promise<boolean>): Promise<RotateOutcome> {
-    const outcome = await this.orm.em.fork().transactional(async (tx): Promise<RotateOutcome> => {
-      const won = await tx.execute<{ family_id: string; user_id: string; session_id: string }[]>(
-        `update refresh_tokens t set used_at = now()
-           from refresh_families f
-          where t.token_hash = ? and t.used_at is null and t.expires_at > now()
-            and f.id = t.family_id and f.revoked_at is null
-         returning t.family_id, t.user_id, f.session_id`,
-        [tokenHash],
-      );
-      const row = won[0];
-      if (row) {
-        const owner = { userId: row.user_id, sessionId: row.session_id, familyId: row.family_id };
-        if (!(await sessionLive(owner))) {
-          await this.revokeFamilies(tx, 'id = ?', [owner.familyId], 'session-ended');
-          return { kind: 'session-ended' };
-        }
-        await tx.insert(RefreshTokenEntity, {
-          tokenHash: nextHash, familyId: owner.familyId, userId: owner.userId, expiresAt: this.expiry(), usedAt: null, createdAt: new Date(),
-        });
-        return { kind: 'rotated', owner };
-      }
-      const seen = await tx.execute<{ family_id: string; user_id: string; session_id: string; used: boolean }[]>(
-        `select t.family_id, t.user_id, f.session_id, t.used_at is not null as used
-           from refresh_tokens t join refresh_families f on f.id = t.family_id
-          where t.token_hash = ?`,
-        [tokenHash],
-      );
-      const prior = seen[0];
-      if (!prior?.used) return { kind: 'invalid' };
-      // A used token came back: the chain is compromised. Revoke every family of the user, this
-      // one first, so neither the thief nor the victim keeps a working refresh token.
-      await this.revokeFamilies(tx, 'user_id = ?', [prior.user_id], 'reuse-detected');
-      return { kind: 'reused', owner: { userId: prior.user_id, sessionId: prior.session_id, familyId: prior.family_id } };
-    });
-    return outcome;
-  }
+/** A stored token whatever its state: whose it is and whether it was used already. */
+export async function findToken(em: Em, tokenHash: string): Promise<(TokenOwner & { used: boolean }) | undefined> {
+  const token = await em.findOne(RefreshTokenEntity, { tokenHash });
+  const family = token && (await em.findOne(RefreshFamilyEntity, { id: token.familyId }));
+  if (!token || !family) return undefined;
+  return { userId: token.userId, sessionId: family.sessionId, familyId: token.familyId, used: token.usedAt !== null };
+}
 
-  /** Revokes the refresh family of one session (logout, eviction by a newer login). */
-  async revokeSessions(userId: string, sessionIds: string[], reason: RevokeReason): Promise<void> {
-    if (!sessionIds.length) return;
-    await this.revokeFamilies(this.orm.em.fork(), `user_id = ? and session_id in (${sessionIds.map(() => '?').join(', ')})`, [userId, ...sessionIds], reason);
-  }
+/** Which families to revoke: one, the user's of some sessions, or every one of the user. */
+export type Families = { familyId: string } | { userId: string; sessionIds?: string[] };
 
-  /** Revokes every family of the user (role change). */
-  async revokeUser(userId: string, reason: RevokeReason): Promise<void> {
-    await this.revokeFamilies(this.orm.em.fork(), 'user_id = ?', [userId], reason);
-  }
-
-  private async revokeFamilies(
-    em: { execute: MikroORM['em']['execute'] },
-    where: string,
-    params: unknown[],
-    reason: RevokeReason,
-  ): Promise<void> {
-    await em.execute(`update refresh_families set revoked_at = now(), revoke_reason = ? where revoked_at is null and ${where}`, [reason, ...params]);
-  }
+/** Revokes the families not revoked yet; every token of a revoked family stops working. */
+export async function revokeFamilies(em: Em, which: Families, reason: RevokeReason): Promise<void> {
+  if ('sessionIds' in which && !which.sessionIds?.length) return;
+  const where =
+    'familyId' in which
+      ? { id: which.familyId }
+      : { userId: which.userId, ...(which.sessionIds ? { sessionId: { $in: which.sessionIds } } : {}) };
+  await em.nativeUpdate(RefreshFamilyEntity, { ...where, revokedAt: null }, { revokedAt: new Date(), revokeReason: reason });
 }

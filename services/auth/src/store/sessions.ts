@@ -2,10 +2,11 @@ import type { Cluster } from 'ioredis';
 import { sessionKey, userSessionsKey } from '@stampede/contracts';
 
 /*
- * Auth is the only writer of the session layout the chassis verifier reads (see
- * packages/chassis/src/auth/sessions.ts). All keys of a user share the hash tag {u:<id>}, so each
- * script below runs on one shard and is atomic: a login can never leave more than the allowed
- * number of live sessions, however many logins race.
+ * Auth is the only writer of the session keys the chassis verifier reads: `sessionKey(user, sid)`
+ * exists while the session lives, `userSessionsKey(user)` lists the user's sessions (both from
+ * @stampede/contracts, so writer and reader cannot drift). All keys of a user share the hash tag
+ * {u:<id>}, so each script below runs on one shard and is atomic: a login can never leave more
+ * than the allowed number of live sessions, however many logins race.
  */
 
 // KEYS[1] sessions ZSET, KEYS[2] the new session key. ARGV: sid, now ms, ttl s, max, key prefix.

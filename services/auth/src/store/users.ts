@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Em } from '@stampede/chassis/clients/orm';
 import type { Role } from '@stampede/contracts';
 import { SocialIdentityEntity, UserEntity, type SocialIdentity, type User } from './model';
+
+/* Accounts and social identities in PostgreSQL, read and written on the `em` of the calling use case. */
 
 export type PublicUser = Omit<User, 'passwordHash'>;
 
@@ -19,92 +21,57 @@ const publicUser = (u: User): PublicUser => ({
   updatedAt: u.updatedAt,
 });
 
-/** Accounts and social identities in PostgreSQL. Every call uses its own fork of the ORM. */
-export class UserStore {
-  constructor(private readonly orm: MikroORM) {}
-
-  private em() {
-    return this.orm.em.fork();
-  }
-
-  /** Creates a password account; undefined when the email is taken (in any letter case). */
-  async createWithPassword(email: string, passwordHash: string, roles: Role[] = ['USER']): Promise<PublicUser | undefined> {
-    const now = new Date();
-    const user: User = { id: randomUUID(), email, passwordHash, roles, createdAt: now, updatedAt: now };
-    try {
-      await this.em().insert(UserEntity, user);
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) return undefined;
-      throw e;
-    }
-    return publicUser(user);
-  }
-
-  async credentials(email: string): Promise<Credentials | undefined> {
-    const u = await this.em().findOne(UserEntity, { email }, { populate: ['passwordHash'] });
-    return u ? { user: publicUser(u), passwordHash: u.passwordHash } : undefined;
-  }
-
-  async byId(id: string): Promise<PublicUser | undefined> {
-    const u = await this.em().findOne(UserEntity, { id });
-    return u ? publicUser(u) : undefined;
-  }
-
-  async byEmail(email: string): Promise<PublicUser | undefined> {
-    const u = await this.em().findOne(UserEntity, { email });
-    return u ? publicUser(u) : undefined;
-  }
-
-  identitiesOf(userId: string): Promise<SocialIdentity[]> {
-    return this.em().find(SocialIdentityEntity, { userId }, { orderBy: { createdAt: 'asc' } });
-  }
-
-  /** Replaces the roles; undefined when there is no such user. */
-  async setRoles(id: string, roles: Role[]): Promise<PublicUser | undefined> {
-    const changed = await this.em().nativeUpdate(UserEntity, { id }, { roles, updatedAt: new Date() });
-    return changed ? this.byId(id) : undefined;
-  }
-
-  /**
-   * The account linked to a provider's subject, created on first login. Two first logins racing
-   * for one subject end with one account: the loser's insert hits the primary key and rolls back.
-   */
-  async findOrCreateSocial(provider: string, subject: string, email: string | null): Promise<{ user: PublicUser; created: boolean }> {
-    const linked = await this.linkedUser(provider, subject);
-    if (linked) return { user: linked, created: false };
-    const now = new Date();
-    const user: User = { id: randomUUID(), email: null, passwordHash: null, roles: ['USER'], createdAt: now, updatedAt: now };
-    try {
-      await this.em().transactional(async (tx) => {
+/**
+ * Inserts an account (and the provider identity it was made for); undefined when the email or the
+ * identity is taken. The inserts run in a savepoint, so a conflict with a racing insert leaves the
+ * caller's transaction usable for reading the winner.
+ */
+export async function insertUser(
+  em: Em,
+  a: { email: string | null; passwordHash: string | null; roles: Role[]; identity?: Omit<SocialIdentity, 'userId' | 'createdAt'> },
+): Promise<PublicUser | undefined> {
+  const now = new Date();
+  const user: User = { id: randomUUID(), email: a.email, passwordHash: a.passwordHash, roles: a.roles, createdAt: now, updatedAt: now };
+  try {
+    await em.transactional(
+      async (tx) => {
         await tx.insert(UserEntity, user);
-        await tx.insert(SocialIdentityEntity, { provider, subject, userId: user.id, email, createdAt: now });
-      });
-      return { user: publicUser(user), created: true };
-    } catch (e) {
-      if (!(e instanceof UniqueConstraintViolationException)) throw e;
-      const winner = await this.linkedUser(provider, subject);
-      if (!winner) throw e;
-      return { user: winner, created: false };
-    }
-  }
-
-  private async linkedUser(provider: string, subject: string): Promise<PublicUser | undefined> {
-    const identity = await this.em().findOne(SocialIdentityEntity, { provider, subject });
-    return identity ? this.byId(identity.userId) : undefined;
-  }
-
-  /**
-   * The initial ADMIN: inserted once; a second replica starting at the same moment finds the row
-   * (ON CONFLICT DO NOTHING) instead of failing. An existing account is never changed.
-   */
-  async ensureAdmin(email: string, hashPassword: () => Promise<string>): Promise<'created' | 'exists'> {
-    if (await this.byEmail(email)) return 'exists';
-    const now = new Date();
-    const rows = await this.em().execute<{ id: string }[]>(
-      `insert into users (id, email, password_hash, roles, created_at, updated_at)
-       values (?, ?, ?, '{USER,ADMIN}', ?, ?) on conflict (email) do nothing returning id`,
-      [randomUUID(), email, await hashPassword(), now, now],
+        if (a.identity) await tx.insert(SocialIdentityEntity, { ...a.identity, userId: user.id, createdAt: now });
+      },
+      { propagation: 'nested' },
     );
-    return rows.length ? 'created' : 'exists';
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) return undefined;
+    throw e;
   }
+  return publicUser(user);
+}
+
+export async function credentialsOf(em: Em, email: string): Promise<Credentials | undefined> {
+  const u = await em.findOne(UserEntity, { email }, { populate: ['passwordHash'] });
+  return u ? { user: publicUser(u), passwordHash: u.passwordHash } : undefined;
+}
+
+export async function userById(em: Em, id: string): Promise<PublicUser | undefined> {
+  const u = await em.findOne(UserEntity, { id });
+  return u ? publicUser(u) : undefined;
+}
+
+export async function userByEmail(em: Em, email: string): Promise<PublicUser | undefined> {
+  const u = await em.findOne(UserEntity, { email });
+  return u ? publicUser(u) : undefined;
+}
+
+/** The account linked to a provider's subject, if any. */
+export async function userOfIdentity(em: Em, provider: string, subject: string): Promise<PublicUser | undefined> {
+  const identity = await em.findOne(SocialIdentityEntity, { provider, subject });
+  return identity ? userById(em, identity.userId) : undefined;
+}
+
+export const identitiesOf = (em: Em, userId: string): Promise<SocialIdentity[]> =>
+  em.find(SocialIdentityEntity, { userId }, { orderBy: { createdAt: 'asc' } });
+
+/** Replaces the roles; false when there is no such user. */
+export async function updateRoles(em: Em, id: string, roles: Role[]): Promise<boolean> {
+  return (await em.nativeUpdate(UserEntity, { id }, { roles, updatedAt: new Date() })) === 1;
 }

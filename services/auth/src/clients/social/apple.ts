@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { idTokenVerifier, lowerEmail, type ProviderSettings, type SocialStrategy } from './strategy';
+import type { SocialStrategy } from '../../domain/social-login';
+import { idTokenVerifier, lowerEmail, type ProviderSettings } from './strategy';
 
 /** Sign in with Apple: RS256 id_tokens; `email_verified` may be the string "true". */
 export const APPLE_DEFAULTS = {

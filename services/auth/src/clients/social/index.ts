@@ -1,10 +1,9 @@
-import type { Config } from '../config';
+import type { Config } from '../../config';
+import type { SocialProvider, SocialStrategy } from '../../domain/social-login';
 import { APPLE_DEFAULTS, appleStrategy } from './apple';
 import { GOOGLE_DEFAULTS, googleStrategy } from './google';
 import { KAKAO_DEFAULTS, kakaoStrategy } from './kakao';
-import type { ProviderSettings, SocialProvider, SocialStrategy } from './strategy';
-
-export * from './strategy';
+import type { ProviderSettings } from './strategy';
 
 const PROVIDERS: Record<SocialProvider, {
   defaults: { issuers: string[]; jwksUrl: string };

@@ -1,7 +1,8 @@
-import type { Logger } from 'pino';
+import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { ConfigError } from '@stampede/chassis/config';
+import type { Deps } from '../deps';
 import { emailField, hashPassword, passwordField } from '../domain/credentials';
-import type { UserStore } from '../store/users';
+import { insertUser, userByEmail } from '../store/users';
 
 export interface AdminSetting {
   email: string;
@@ -25,15 +26,20 @@ export function adminSetting(email: string | undefined, password: string | undef
   return { email: e.data, password: p.data };
 }
 
-/** Creates the initial ADMIN if no account has that email; safe for replicas starting together. */
-export async function bootstrapAdmin(users: UserStore, admin: AdminSetting, logger: Logger): Promise<void> {
-  const result = await users.ensureAdmin(admin.email, () => hashPassword(admin.password));
-  if (result === 'created') {
-    logger.info('initial ADMIN account created');
-    return;
+/**
+ * Creates the initial ADMIN if no account has that email. Replicas starting together insert once:
+ * the others meet the unique email and find the account. An existing account is never changed.
+ */
+export async function bootstrapAdmin(d: Deps, admin: AdminSetting): Promise<void> {
+  if (!(await userByEmail(reader(d.orm), admin.email))) {
+    const passwordHash = await hashPassword(admin.password);
+    if (await transaction(d.orm, (em) => insertUser(em, { email: admin.email, passwordHash, roles: ['USER', 'ADMIN'] }))) {
+      d.logger.info('initial ADMIN account created');
+      return;
+    }
   }
-  const existing = await users.byEmail(admin.email);
+  const existing = await userByEmail(reader(d.orm), admin.email);
   if (!existing?.roles.includes('ADMIN')) {
-    logger.warn('ADMIN_EMAIL belongs to an existing account without the ADMIN role; it was left unchanged');
+    d.logger.warn('ADMIN_EMAIL belongs to an existing account without the ADMIN role; it was left unchanged');
   }
 }

@@ -1,4 +1,5 @@
-import { idTokenVerifier, type ProviderSettings, type SocialStrategy } from './strategy';
+import type { SocialStrategy } from '../../domain/social-login';
+import { idTokenVerifier, type ProviderSettings } from './strategy';
 
 /** Kakao Login (OpenID Connect): RS256 id_tokens from kauth.kakao.com. */
 export const KAKAO_DEFAULTS = {

@@ -1,4 +1,5 @@
-import { idTokenVerifier, lowerEmail, type ProviderSettings, type SocialStrategy } from './strategy';
+import type { SocialStrategy } from '../../domain/social-login';
+import { idTokenVerifier, lowerEmail, type ProviderSettings } from './strategy';
 
 /** Google Sign-In: RS256 id_tokens; both issuer spellings are in use. */
 export const GOOGLE_DEFAULTS = {
