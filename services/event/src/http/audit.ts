@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRoles } from '@stampede/chassis/auth';
 import { auditView } from '../domain/audit';
 import { listAudit } from '../store/audit';
-import { readOnly } from '../store/db';
+import { reader } from '@stampede/chassis/clients/orm';
 import { isoDateTime, paged, pageQuery, parseInput } from './common';
 import type { Deps } from './deps';
 
@@ -22,7 +22,7 @@ export function auditRoutes({ orm }: Deps): Router {
   r.get('/audit', requireRoles('AUDITOR', 'ADMIN'), async (req, res) => {
     const q = parseInput(auditQuery, req.query, 'query');
     const [entries, total] = await listAudit(
-      readOnly(orm),
+      reader(orm),
       { ...q, since: q.since ? new Date(q.since) : undefined, until: q.until ? new Date(q.until) : undefined },
       q,
     );

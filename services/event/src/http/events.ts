@@ -4,7 +4,7 @@ import { AppError } from '@stampede/chassis/errors';
 import { checkEligibility } from '@stampede/contracts';
 import { canDecide, checkPeriod, eventView, requestView, rewardView, type RequestStatus } from '../domain/rewards';
 import { recordAudit } from '../store/audit';
-import { inTx, readOnly } from '../store/db';
+import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { findEvent, insertEvent, insertRequest, insertReward, listEvents, listRequests, lockRequest, rewardsOf } from '../store/events';
 import { idParam, isStaff, paged, parseInput, WRITERS } from './common';
 import type { Deps } from './deps';
@@ -19,7 +19,7 @@ export function eventsRoutes({ orm }: Deps): Router {
   r.post('/events', requireRoles(...WRITERS), async (req, res) => {
     const body = parseInput(createEventSchema, req.body);
     const actor = principalOf(req);
-    const view = await inTx(orm, async (em) => {
+    const view = await transaction(orm, async (em) => {
       const { event, rewards } = await insertEvent(em, {
         ...body,
         startsAt: new Date(body.startsAt),
@@ -35,7 +35,7 @@ export function eventsRoutes({ orm }: Deps): Router {
 
   r.get('/events', async (req, res) => {
     const q = parseInput(listEventsQuery, req.query, 'query');
-    const em = readOnly(orm);
+    const em = reader(orm);
     const [events, total] = await listEvents(em, { activeAt: q.active === 'true' ? new Date() : undefined }, q);
     const rewards = await rewardsOf(em, events.map((e) => e.id));
     const staff = isStaff(principalOf(req));
@@ -48,7 +48,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const who = principalOf(req);
     // A shopper's list is their own, whatever userId they ask for.
     const userId = isStaff(who) ? q.userId : who.userId;
-    const [requests, total] = await listRequests(readOnly(orm), { eventId: q.eventId, userId, status: q.status }, q);
+    const [requests, total] = await listRequests(reader(orm), { eventId: q.eventId, userId, status: q.status }, q);
     res.json(paged(requests.map(requestView), total, q));
   });
 
@@ -57,7 +57,7 @@ export function eventsRoutes({ orm }: Deps): Router {
       const { note } = parseInput(decisionSchema, req.body ?? {});
       const actor = principalOf(req);
       const id = idParam(req.params.id, 'Reward request');
-      const decided = await inTx(orm, async (em) => {
+      const decided = await transaction(orm, async (em) => {
         const request = await lockRequest(em, id);
         if (!request) throw new AppError('NOT_FOUND', 'Reward request not found');
         if (!canDecide(request.status)) {
@@ -77,7 +77,7 @@ export function eventsRoutes({ orm }: Deps): Router {
   }
 
   r.get('/events/:id', async (req, res) => {
-    const em = readOnly(orm);
+    const em = reader(orm);
     const event = await findEvent(em, idParam(req.params.id, 'Event'));
     if (!event) throw eventNotFound();
     const rewards = await rewardsOf(em, [event.id]);
@@ -88,7 +88,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const body = parseInput(rewardSchema, req.body);
     const actor = principalOf(req);
     const id = idParam(req.params.id, 'Event');
-    const reward = await inTx(orm, async (em) => {
+    const reward = await transaction(orm, async (em) => {
       if (!(await findEvent(em, id))) throw eventNotFound();
       const created = rewardView(insertReward(em, id, body));
       recordAudit(em, { actor, action: 'event.reward.add', entityType: 'event', entityId: id, after: created, requestId: req.id });
@@ -100,7 +100,7 @@ export function eventsRoutes({ orm }: Deps): Router {
   r.post('/events/:id/request', requireRoles('USER'), async (req, res) => {
     const who = principalOf(req);
     const id = idParam(req.params.id, 'Event');
-    const request = await inTx(orm, async (em) => {
+    const request = await transaction(orm, async (em) => {
       const event = await findEvent(em, id);
       if (!event) throw eventNotFound();
       const period = checkPeriod(event);

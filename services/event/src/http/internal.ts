@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { AppError } from '@stampede/chassis/errors';
 import { saleSnapshotSchema } from '@stampede/contracts';
 import { toSnapshot } from '../domain/sale';
-import { readOnly } from '../store/db';
+import { reader } from '@stampede/chassis/clients/orm';
 import { findSale } from '../store/sales';
 import { idParam } from './common';
 import type { Deps } from './deps';
@@ -26,7 +26,7 @@ export function internalRoutes({ orm }: Deps): Router {
   // Entry caches the snapshot and revalidates with If-None-Match; an unchanged sale costs one
   // primary-key read and a 304 with no body.
   r.get('/internal/sales/:id/snapshot', async (req, res) => {
-    const sale = await findSale(readOnly(orm), idParam(req.params.id, 'Sale'));
+    const sale = await findSale(reader(orm), idParam(req.params.id, 'Sale'));
     if (!sale) throw new AppError('NOT_FOUND', 'Sale not found');
     const etag = `"v${sale.version}"`;
     res.setHeader('ETag', etag);

@@ -5,7 +5,7 @@ import { hasAnyRole } from '@stampede/contracts';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Order } from '../domain/orders';
 import { OrderEntity } from '../store/entities';
-import { readOnly } from '../store/db';
+import { reader } from '@stampede/chassis/clients/orm';
 import { paged, pageQuery, parseInput } from './common';
 import type { Deps } from './deps';
 
@@ -27,7 +27,7 @@ export function ordersRoutes({ orm }: Deps): Router {
     if (!hasAnyRole(who, ['OPERATOR', 'AUDITOR', 'ADMIN'])) where.userId = who.userId;
     if (q.saleId) where.saleId = q.saleId;
     if (q.status) where.status = q.status;
-    const [orders, total] = await readOnly(orm).findAndCount(OrderEntity, where, {
+    const [orders, total] = await reader(orm).findAndCount(OrderEntity, where, {
       orderBy: { createdAt: 'desc' },
       limit: q.limit,
       offset: q.offset,

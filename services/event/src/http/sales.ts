@@ -7,7 +7,7 @@ import { armSale, readInventory } from '@stampede/ledger';
 import { ARMABLE, assertTransition, isEditable, PUBLIC_STATUSES } from '../domain/sale-status';
 import { publicView, staffView, type Sale } from '../domain/sale';
 import { recordAudit } from '../store/audit';
-import { inTx, readOnly } from '../store/db';
+import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { findSale, insertSale, listSales, lockSale, saleRevenue, touch } from '../store/sales';
 import { idParam, isStaff, paged, parseInput, READERS, WRITERS } from './common';
 import type { Deps } from './deps';
@@ -52,7 +52,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
   r.post('/sales', requireRoles(...WRITERS), async (req, res) => {
     const body = parseInput(createSaleSchema, req.body);
     const actor = principalOf(req);
-    const sale = await inTx(orm, async (em) => {
+    const sale = await transaction(orm, async (em) => {
       const s = insertSale(em, {
         id: randomUUID(),
         name: body.name,
@@ -81,7 +81,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
     // Shoppers only ever see scheduled-or-later sales, whatever they filter on.
     const status = staff ? q.status : (q.status ?? [...PUBLIC_STATUSES]).filter((s) => PUBLIC_STATUSES.includes(s));
     const [sales, total] = await listSales(
-      readOnly(orm),
+      reader(orm),
       { status, sku: q.sku, opensFrom: q.opensFrom ? new Date(q.opensFrom) : undefined, opensUntil: q.opensUntil ? new Date(q.opensUntil) : undefined },
       q,
     );
@@ -89,7 +89,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
   });
 
   r.get('/sales/:id', async (req, res) => {
-    const sale = await findSale(readOnly(orm), idParam(req.params.id, 'Sale'));
+    const sale = await findSale(reader(orm), idParam(req.params.id, 'Sale'));
     if (!sale) throw notFound();
     if (isStaff(principalOf(req))) return void res.json(staffView(sale));
     if (!PUBLIC_STATUSES.includes(sale.status)) throw notFound();
@@ -100,7 +100,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
     const patch = parseInput(updateSaleSchema, req.body);
     const actor = principalOf(req);
     const id = idParam(req.params.id, 'Sale');
-    const sale = await inTx(orm, async (em) => {
+    const sale = await transaction(orm, async (em) => {
       const s = await lockSale(em, id);
       if (!s) throw notFound();
       if (!isEditable(s.status)) throw new AppError('CONFLICT', `Only a DRAFT sale can be changed; this one is ${s.status}`);
@@ -117,7 +117,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
     const { to } = parseInput(transitionSchema, req.body);
     const actor = principalOf(req);
     const id = idParam(req.params.id, 'Sale');
-    const sale = await inTx(orm, async (em) => {
+    const sale = await transaction(orm, async (em) => {
       const s = await lockSale(em, id);
       if (!s) throw notFound();
       assertTransition(s.status, to);
@@ -139,7 +139,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
   r.post('/sales/:id/arm', requireRoles(...WRITERS), async (req, res) => {
     const actor = principalOf(req);
     const id = idParam(req.params.id, 'Sale');
-    const result = await inTx(orm, async (em) => {
+    const result = await transaction(orm, async (em) => {
       const s = await lockSale(em, id);
       if (!s) throw notFound();
       if (!ARMABLE.includes(s.status)) {
@@ -169,7 +169,7 @@ export function salesRoutes({ orm, redis, metrics }: Deps): Router {
 
   r.get('/sales/:id/stats', requireRoles(...READERS), async (req, res) => {
     const id = idParam(req.params.id, 'Sale');
-    const em = readOnly(orm);
+    const em = reader(orm);
     const sale = await findSale(em, id);
     if (!sale) throw notFound();
     const [revenue, inventory] = await Promise.all([saleRevenue(em, id), readInventory(redis, id)]);

@@ -3,7 +3,8 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { Principal } from '@stampede/contracts';
 import type { AuditEntry } from '../domain/audit';
 import { AuditEntity } from './entities';
-import type { Em, Page } from './db';
+import type { Em } from '@stampede/chassis/clients/orm';
+import type { Page } from '../domain/paging';
 
 export interface AuditInput {
   actor: Principal;

@@ -4,7 +4,8 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Conditions } from '@stampede/contracts';
 import type { RequestStatus, Reward, RewardEvent, RewardRequest, RewardType } from '../domain/rewards';
 import { EventEntity, RewardEntity, RewardRequestEntity } from './entities';
-import type { Em, Page } from './db';
+import type { Em } from '@stampede/chassis/clients/orm';
+import type { Page } from '../domain/paging';
 
 export interface NewEvent {
   title: string;

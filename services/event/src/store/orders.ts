@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PaymentEvent } from '@stampede/contracts';
-import { inTx } from './db';
+import { transaction } from '@stampede/chassis/clients/orm';
 
 type Confirmed = Extract<PaymentEvent, { type: 'payment.confirmed' }>['payment'];
 type Refunded = Extract<PaymentEvent, { type: 'payment.refunded' }>['payment'];
@@ -33,7 +33,7 @@ const ORDER_COLUMNS =
  */
 export async function applyConfirmed(orm: MikroORM, p: Confirmed): Promise<ConfirmOutcome> {
   try {
-    return await inTx(orm, async (em) => {
+    return await transaction(orm, async (em) => {
       const inserted = await em.execute<{ id: string }[]>(
         `insert into orders (${ORDER_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'CONFIRMED', ?, null, null)
          on conflict (payment_id) do nothing returning id`,
@@ -68,7 +68,7 @@ export async function applyConfirmed(orm: MikroORM, p: Confirmed): Promise<Confi
  * payment_id, so the late confirmation can neither create an order nor take a seat.
  */
 export async function applyRefunded(orm: MikroORM, p: Refunded): Promise<RefundOutcome> {
-  return inTx(orm, async (em) => {
+  return transaction(orm, async (em) => {
     const tombstone = await em.execute<{ id: string }[]>(
       `insert into orders (${ORDER_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'CANCELLED', null, ?, ?)
        on conflict (payment_id) do nothing returning id`,

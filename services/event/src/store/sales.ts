@@ -3,7 +3,8 @@ import { LockMode } from '@mikro-orm/core';
 import type { SaleStatus } from '@stampede/contracts';
 import type { Sale } from '../domain/sale';
 import { SaleEntity } from './entities';
-import type { Em, Page } from './db';
+import type { Em } from '@stampede/chassis/clients/orm';
+import type { Page } from '../domain/paging';
 
 export type NewSale = Omit<Sale, 'sold' | 'version' | 'armedAt' | 'createdAt' | 'updatedAt'>;
 
@@ -55,4 +56,20 @@ export async function saleRevenue(em: Em, saleId: string): Promise<number> {
     [saleId],
   );
   return Number(rows[0]?.revenue ?? 0);
+}
+
+/** A sale's stock and sold seats, read from one row so the two are of the same moment. */
+export interface SaleSeats {
+  id: string;
+  stock: number;
+  sold: number;
+}
+
+/** Stock and sold seats of the sales shoppers can see, the most recently opening first. */
+export async function seatsOfVisibleSales(em: Em, limit: number): Promise<SaleSeats[]> {
+  return em.execute<SaleSeats[]>(
+    `select id, stock, sold from sales where status in ('OPEN', 'PAUSED', 'CLOSED', 'SCHEDULED')
+     order by opens_at desc limit ?`,
+    [limit],
+  );
 }
