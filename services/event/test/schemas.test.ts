@@ -1,6 +1,6 @@
 import { createSaleSchema, updateSaleSchema } from '../src/http/sale-schemas';
 import { parseInput } from '../src/http/common';
-import { checkPeriod } from '../src/domain/rewards';
+import { checkPeriod } from '../src/domain/promotions';
 
 const valid = {
   name: 'Drop',

@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { principalOf, requireRoles } from '@stampede/chassis/auth';
 import { AppError } from '@stampede/chassis/errors';
 import { checkEligibility } from '@stampede/contracts';
-import { canDecide, checkPeriod, eventView, requestView, rewardView, type RequestStatus } from '../domain/rewards';
+import { checkPeriod, promotionView } from '../domain/promotions';
+import { canDecide, requestView, rewardView, type RequestStatus } from '../domain/rewards';
 import { recordAudit } from '../store/audit';
 import { reader, transaction } from '@stampede/chassis/clients/orm';
-import { findEvent, insertEvent, insertRequest, insertReward, listEvents, listRequests, lockRequest, rewardsOf } from '../store/events';
+import { findPromotion, insertPromotion, insertRequest, insertReward, listPromotions, listRequests, lockRequest, rewardsOf } from '../store/promotions';
 import { idParam, isStaff, paged, parseInput, WRITERS } from './common';
 import type { Deps } from './deps';
 import { createEventSchema, decisionSchema, listEventsQuery, listRequestsQuery, rewardSchema } from './event-schemas';
@@ -20,13 +21,13 @@ export function eventsRoutes({ orm }: Deps): Router {
     const body = parseInput(createEventSchema, req.body);
     const actor = principalOf(req);
     const view = await transaction(orm, async (em) => {
-      const { event, rewards } = await insertEvent(em, {
+      const { promotion: event, rewards } = await insertPromotion(em, {
         ...body,
         startsAt: new Date(body.startsAt),
         endsAt: new Date(body.endsAt),
         createdBy: actor.userId,
       });
-      const v = eventView(event, rewards, true);
+      const v = promotionView(event, rewards, true);
       recordAudit(em, { actor, action: 'event.create', entityType: 'event', entityId: event.id, after: v, requestId: req.id });
       return v;
     });
@@ -36,10 +37,10 @@ export function eventsRoutes({ orm }: Deps): Router {
   r.get('/events', async (req, res) => {
     const q = parseInput(listEventsQuery, req.query, 'query');
     const em = reader(orm);
-    const [events, total] = await listEvents(em, { activeAt: q.active === 'true' ? new Date() : undefined }, q);
+    const [events, total] = await listPromotions(em, { activeAt: q.active === 'true' ? new Date() : undefined }, q);
     const rewards = await rewardsOf(em, events.map((e) => e.id));
     const staff = isStaff(principalOf(req));
-    res.json(paged(events.map((e) => eventView(e, rewards.get(e.id) ?? [], staff)), total, q));
+    res.json(paged(events.map((e) => promotionView(e, rewards.get(e.id) ?? [], staff)), total, q));
   });
 
   // Before /events/:id, so "requests" is never read as an event id.
@@ -48,7 +49,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const who = principalOf(req);
     // A shopper's list is their own, whatever userId they ask for.
     const userId = isStaff(who) ? q.userId : who.userId;
-    const [requests, total] = await listRequests(reader(orm), { eventId: q.eventId, userId, status: q.status }, q);
+    const [requests, total] = await listRequests(reader(orm), { promotionId: q.eventId, userId, status: q.status }, q);
     res.json(paged(requests.map(requestView), total, q));
   });
 
@@ -78,10 +79,10 @@ export function eventsRoutes({ orm }: Deps): Router {
 
   r.get('/events/:id', async (req, res) => {
     const em = reader(orm);
-    const event = await findEvent(em, idParam(req.params.id, 'Event'));
+    const event = await findPromotion(em, idParam(req.params.id, 'Event'));
     if (!event) throw eventNotFound();
     const rewards = await rewardsOf(em, [event.id]);
-    res.json(eventView(event, rewards.get(event.id) ?? [], isStaff(principalOf(req))));
+    res.json(promotionView(event, rewards.get(event.id) ?? [], isStaff(principalOf(req))));
   });
 
   r.post('/events/:id/rewards', requireRoles(...WRITERS), async (req, res) => {
@@ -89,7 +90,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const actor = principalOf(req);
     const id = idParam(req.params.id, 'Event');
     const reward = await transaction(orm, async (em) => {
-      if (!(await findEvent(em, id))) throw eventNotFound();
+      if (!(await findPromotion(em, id))) throw eventNotFound();
       const created = rewardView(insertReward(em, id, body));
       recordAudit(em, { actor, action: 'event.reward.add', entityType: 'event', entityId: id, after: created, requestId: req.id });
       return created;
@@ -101,7 +102,7 @@ export function eventsRoutes({ orm }: Deps): Router {
     const who = principalOf(req);
     const id = idParam(req.params.id, 'Event');
     const request = await transaction(orm, async (em) => {
-      const event = await findEvent(em, id);
+      const event = await findPromotion(em, id);
       if (!event) throw eventNotFound();
       const period = checkPeriod(event);
       if (!period.open) throw new AppError('CONDITION_NOT_MET', `Condition not met: ${period.reason}`, { reason: period.reason });
