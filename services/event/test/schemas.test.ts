@@ -1,5 +1,5 @@
-import { createSaleSchema, updateSaleSchema } from '../src/http/sale-schemas';
-import { parseInput } from '../src/http/common';
+import { createSaleSchema, updateSaleSchema } from '../src/domain/sale-input';
+import { parseInput } from '../src/domain/input';
 import { checkPeriod } from '../src/domain/promotions';
 
 const valid = {

@@ -77,3 +77,9 @@ export function staffView(s: Sale) {
     updatedAt: s.updatedAt.toISOString(),
   };
 }
+
+/** Every change a shopper or the entry service could notice bumps the version (the snapshot ETag). */
+export function touch(s: Sale): void {
+  s.version += 1;
+  s.updatedAt = new Date();
+}

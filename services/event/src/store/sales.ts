@@ -1,10 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { LockMode } from '@mikro-orm/core';
+import type { Em } from '@stampede/chassis/clients/orm';
 import type { SaleStatus } from '@stampede/contracts';
+import type { Page } from '../domain/paging';
 import type { Sale } from '../domain/sale';
 import { SaleEntity } from './entities';
-import type { Em } from '@stampede/chassis/clients/orm';
-import type { Page } from '../domain/paging';
 
 export type NewSale = Omit<Sale, 'sold' | 'version' | 'armedAt' | 'createdAt' | 'updatedAt'>;
 
@@ -20,12 +20,6 @@ export async function findSale(em: Em, id: string): Promise<Sale | null> {
 /** Inside a transaction: the row locked until commit, so concurrent writers apply one at a time. */
 export async function lockSale(em: Em, id: string): Promise<Sale | null> {
   return em.findOne(SaleEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-}
-
-/** Every change a shopper or the entry service could notice bumps the version (the snapshot ETag). */
-export function touch(s: Sale): void {
-  s.version += 1;
-  s.updatedAt = new Date();
 }
 
 export interface SaleFilters {

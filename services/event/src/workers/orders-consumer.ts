@@ -1,20 +1,15 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createKafka, startConsumer } from '@stampede/chassis/clients/kafka';
 import { paymentEventSchema, PAYMENT_EVENTS_TOPIC, type PaymentEvent } from '@stampede/contracts';
-import type { Registry } from 'prom-client';
-import type { EventMetrics } from '../metrics';
-import { applyConfirmed, applyRefunded } from '../store/orders';
+import type { Deps } from '../deps';
+import { applyPaymentEvent } from '../use-cases/orders';
 
 export interface OrdersConsumerOptions {
   brokers: string[];
   groupId: string;
   sessionTimeout: number;
   heartbeatInterval: number;
-  orm: MikroORM;
-  logger: Logger;
-  metrics: EventMetrics;
   registry?: Registry;
 }
 
@@ -35,36 +30,18 @@ function decode(payload: EachMessagePayload): PaymentEvent | undefined {
   }
 }
 
-/** Handles one message; throwing makes kafkajs redeliver it, which the handlers tolerate. */
-export function paymentEventHandler(o: Pick<OrdersConsumerOptions, 'orm' | 'logger' | 'metrics'>) {
+/** Handles one message; throwing makes kafkajs redeliver it, which the use case tolerates. */
+export function paymentEventHandler(d: Deps) {
   return async (payload: EachMessagePayload): Promise<void> => {
-    const where = { topic: payload.topic, partition: payload.partition, offset: payload.message.offset };
+    const origin = { topic: payload.topic, partition: payload.partition, offset: payload.message.offset };
     const event = decode(payload);
     if (!event) {
       // A message that can never be applied must not block its partition: report and move on.
-      o.metrics.paymentEvents.inc({ type: 'unknown', outcome: 'invalid' });
-      o.logger.error(where, 'payment event is not valid JSON of the payment.events schema; skipped');
+      d.metrics.paymentEvents.inc({ type: 'unknown', outcome: 'invalid' });
+      d.logger.error(origin, 'payment event is not valid JSON of the payment.events schema; skipped');
       return;
     }
-    const p = event.payment;
-    const ids = { ...where, eventId: event.eventId, paymentId: p.paymentId, saleId: p.saleId, qty: p.qty };
-    if (event.type === 'payment.confirmed') {
-      const result = await applyConfirmed(o.orm, event.payment);
-      o.metrics.paymentEvents.inc({ type: event.type, outcome: result.outcome });
-      if (result.outcome === 'rejected') {
-        o.metrics.ordersRejected.inc({ reason: result.reason });
-        o.logger.error(
-          { ...ids, reason: result.reason, sold: result.sold, stock: result.stock },
-          'confirmed payment rejected by the PostgreSQL stock guard: order not recorded',
-        );
-      } else {
-        o.logger.info({ ...ids, outcome: result.outcome }, 'payment confirmed');
-      }
-    } else {
-      const result = await applyRefunded(o.orm, event.payment);
-      o.metrics.paymentEvents.inc({ type: event.type, outcome: result.outcome });
-      o.logger.info({ ...ids, outcome: result.outcome }, 'payment refunded');
-    }
+    await applyPaymentEvent(d, origin, event);
   };
 }
 
@@ -72,11 +49,11 @@ export function paymentEventHandler(o: Pick<OrdersConsumerOptions, 'orm' | 'logg
  * Consumes payment.events in the background. Kafka is deliberately not a readiness dependency: the
  * HTTP API works without it, and the consumer keeps retrying until the brokers answer.
  */
-export function startOrdersConsumer(o: OrdersConsumerOptions): OrdersConsumer {
+export function startOrdersConsumer(d: Deps, o: OrdersConsumerOptions): OrdersConsumer {
   let consumer: Consumer | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
-  const kafka = createKafka({ brokers: o.brokers, clientId: 'event', logger: o.logger });
+  const kafka = createKafka({ brokers: o.brokers, clientId: 'event', logger: d.logger });
 
   const started = (async () => {
     for (let attempt = 1; !stopped; attempt++) {
@@ -85,18 +62,18 @@ export function startOrdersConsumer(o: OrdersConsumerOptions): OrdersConsumer {
           kafka,
           groupId: o.groupId,
           topics: [PAYMENT_EVENTS_TOPIC],
-          logger: o.logger,
+          logger: d.logger,
           sessionTimeout: o.sessionTimeout,
           heartbeatInterval: o.heartbeatInterval,
-          handle: paymentEventHandler(o),
+          handle: paymentEventHandler(d),
           registry: o.registry,
         });
         if (stopped) return void (await c.disconnect());
         consumer = c;
-        o.logger.info({ groupId: o.groupId, topic: PAYMENT_EVENTS_TOPIC }, 'payment events consumer running');
+        d.logger.info({ groupId: o.groupId, topic: PAYMENT_EVENTS_TOPIC }, 'payment events consumer running');
         return;
       } catch (err) {
-        o.logger.warn({ err, attempt }, 'payment events consumer could not start; retrying');
+        d.logger.warn({ err, attempt }, 'payment events consumer could not start; retrying');
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, Math.min(500 * attempt, 10_000)).unref();
