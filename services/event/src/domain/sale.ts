@@ -28,7 +28,7 @@ export interface Sale {
   updatedAt: Date;
 }
 
-/** What the entry service validates against (the chassis contract). */
+/** What the entry and payment services validate against (the shared `SaleSnapshot` contract). */
 export function toSnapshot(s: Sale): SaleSnapshot {
   return {
     saleId: s.id,
