@@ -1,4 +1,5 @@
 import type { Consumer, EachMessagePayload } from 'kafkajs';
+import pRetry from 'p-retry';
 import type { Registry } from 'prom-client';
 import { createKafka, startConsumer } from '@stampede/chassis/clients/kafka';
 import { paymentEventSchema, PAYMENT_EVENTS_TOPIC, type PaymentEvent } from '@stampede/contracts';
@@ -51,42 +52,44 @@ export function paymentEventHandler(d: Deps) {
  */
 export function startOrdersConsumer(d: Deps, o: OrdersConsumerOptions): OrdersConsumer {
   let consumer: Consumer | undefined;
-  let stopped = false;
-  let wake: (() => void) | undefined;
+  const stopping = new AbortController();
   const kafka = createKafka({ brokers: o.brokers, clientId: 'event', logger: d.logger });
 
-  const started = (async () => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        const c = await startConsumer({
-          kafka,
-          groupId: o.groupId,
-          topics: [PAYMENT_EVENTS_TOPIC],
-          logger: d.logger,
-          sessionTimeout: o.sessionTimeout,
-          heartbeatInterval: o.heartbeatInterval,
-          handle: paymentEventHandler(d),
-          registry: o.registry,
-        });
-        if (stopped) return void (await c.disconnect());
-        consumer = c;
-        d.logger.info({ groupId: o.groupId, topic: PAYMENT_EVENTS_TOPIC }, 'payment events consumer running');
-        return;
-      } catch (err) {
-        d.logger.warn({ err, attempt }, 'payment events consumer could not start; retrying');
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, Math.min(500 * attempt, 10_000)).unref();
-        });
-      }
-    }
-  })();
+  const join = async () => {
+    const c = await startConsumer({
+      kafka,
+      groupId: o.groupId,
+      topics: [PAYMENT_EVENTS_TOPIC],
+      logger: d.logger,
+      sessionTimeout: o.sessionTimeout,
+      heartbeatInterval: o.heartbeatInterval,
+      handle: paymentEventHandler(d),
+      registry: o.registry,
+    });
+    // Joined while the service was stopping: leave at once, nobody will disconnect it later.
+    if (stopping.signal.aborted) return void (await c.disconnect());
+    consumer = c;
+    d.logger.info({ groupId: o.groupId, topic: PAYMENT_EVENTS_TOPIC }, 'payment events consumer running');
+  };
+
+  // Every 0.5 s, 1 s, 2 s … at most 10 s apart for as long as the brokers do not answer; a stop
+  // cancels the wait at once.
+  const started = pRetry(join, {
+    retries: Infinity,
+    minTimeout: 500,
+    maxTimeout: 10_000,
+    signal: stopping.signal,
+    unref: true,
+    onFailedAttempt: ({ error, attemptNumber }) => d.logger.warn({ err: error, attempt: attemptNumber }, 'payment events consumer could not start; retrying'),
+  }).catch((err: unknown) => {
+    // Only a stop or a programming error (p-retry does not retry a TypeError) ends the retries.
+    if (!stopping.signal.aborted) d.logger.error({ err }, 'payment events consumer gave up starting; payments are not recorded as orders');
+  });
 
   return {
     started,
     async stop() {
-      stopped = true;
-      wake?.();
+      stopping.abort();
       // A connect still retrying against unreachable brokers is not waited for: shutdown stays
       // bounded, and a connect that succeeds after this point disconnects itself (see above).
       await Promise.race([started, new Promise((r) => setTimeout(r, 2_000).unref())]);
