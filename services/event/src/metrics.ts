@@ -38,7 +38,7 @@ export function createEventMetrics(metrics: Metrics): EventMetrics {
   return created;
 }
 
-/** Sales scraped at most (the newest armed ones). */
+/** Sales scraped at most (those opening last). */
 const MAX_SALES_SCRAPED = 1_000;
 
 /**
