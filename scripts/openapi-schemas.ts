@@ -6,9 +6,7 @@
 import type { SchemaMap } from '../services/gateway/src/domain/openapi';
 import * as auth from '../services/auth/src/http/schemas';
 import * as entry from '../services/entry/src/http/schemas';
-import * as events from '../services/event/src/http/event-schemas';
-import * as orders from '../services/event/src/http/orders';
-import * as sales from '../services/event/src/http/sale-schemas';
+import * as event from '../services/event/src/http/schemas';
 import * as payment from '../services/payment/src/http/schemas';
 
 export const API_SCHEMAS: SchemaMap = {
@@ -17,17 +15,17 @@ export const API_SCHEMAS: SchemaMap = {
   'POST /auth/login': { body: auth.loginBody },
   'POST /auth/refresh': { body: auth.refreshBody },
   'POST /auth/social/:provider': { body: auth.socialBody },
-  'POST /sales': { body: sales.createSaleSchema },
-  'GET /sales': { query: sales.listSalesQuery },
-  'PATCH /sales/:id': { body: sales.updateSaleSchema },
-  'POST /sales/:id/transition': { body: sales.transitionSchema },
-  'GET /orders': { query: orders.ordersQuery },
-  'POST /events': { body: events.createEventSchema },
-  'GET /events': { query: events.listEventsQuery },
-  'GET /events/requests': { query: events.listRequestsQuery },
-  'POST /events/:id/rewards': { body: events.rewardSchema },
-  'POST /events/requests/:id/approve': { body: events.decisionSchema },
-  'POST /events/requests/:id/reject': { body: events.decisionSchema },
+  'POST /sales': { body: event.createSaleSchema },
+  'GET /sales': { query: event.listSalesQuery },
+  'PATCH /sales/:id': { body: event.updateSaleSchema },
+  'POST /sales/:id/transition': { body: event.transitionSchema },
+  'GET /orders': { query: event.ordersQuery },
+  'POST /events': { body: event.createPromotionSchema },
+  'GET /events': { query: event.listPromotionsQuery },
+  'GET /events/requests': { query: event.listRewardRequestsQuery },
+  'POST /events/:id/rewards': { body: event.rewardSchema },
+  'POST /events/requests/:id/approve': { body: event.decisionSchema },
+  'POST /events/requests/:id/reject': { body: event.decisionSchema },
   'POST /sales/:id/entries': { body: entry.entryBody },
   'POST /payments/prepare': { body: payment.prepareBody },
   'POST /payments/confirm': { body: payment.confirmBody },

@@ -1,18 +1,14 @@
 import type { Logger } from 'pino';
-import { authenticate, createVerifier } from '@stampede/chassis/auth';
+import { createVerifier } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
 import type { Config } from './config';
-import { auditRoutes } from './http/audit';
-import { ordersRoutes } from './http/orders';
-import type { Deps } from './http/deps';
-import { eventsRoutes } from './http/events';
-import { internalRoutes } from './http/internal';
-import { salesRoutes } from './http/sales';
+import type { Deps } from './deps';
+import { routes } from './http/routes';
 import { createEventMetrics, registerSaleGauges } from './metrics';
-import { startOrdersConsumer, type OrdersConsumer } from './orders/consumer';
 import { model } from './store/model';
+import { startOrdersConsumer, type OrdersConsumer } from './workers/orders-consumer';
 
 export interface EventService extends RunningService {
   /** The payment events consumer, when enabled (tests wait on `started`). */
@@ -25,24 +21,21 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
   const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
-  const deps: Deps = { orm, redis, logger, metrics: eventMetrics };
-  registerSaleGauges(metrics, orm);
   const verifier = createVerifier({
     jwksUrl: config.AUTH_JWKS_URL,
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,
     redis,
   });
+  const deps: Deps = { orm, redis, verifier, logger, metrics: eventMetrics };
+  registerSaleGauges(metrics, orm);
 
   const orders = config.ORDERS_CONSUMER_ENABLED
-    ? startOrdersConsumer({
+    ? startOrdersConsumer(deps, {
         brokers: config.KAFKA_BROKERS,
         groupId: config.ORDERS_CONSUMER_GROUP,
         sessionTimeout: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: config.KAFKA_CONSUMER_HEARTBEAT_MS,
-        orm,
-        logger,
-        metrics: eventMetrics,
         registry: metrics.registry,
       })
     : undefined;
@@ -54,14 +47,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     ...serviceOptionsFrom(config),
     // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
     checks: stores.checks,
-    routes: (app) => {
-      app.use(internalRoutes(deps));
-      app.use(authenticate(verifier));
-      app.use(salesRoutes(deps));
-      app.use(eventsRoutes(deps));
-      app.use(auditRoutes(deps));
-      app.use(ordersRoutes(deps));
-    },
+    routes: (app) => routes(app, deps),
     // The consumer stops first so an in-flight message finishes while its stores are still open.
     closers: [...(orders ? [() => orders.stop()] : []), ...stores.closers],
   });

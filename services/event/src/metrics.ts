@@ -1,6 +1,8 @@
 import { Counter, Gauge } from 'prom-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { reader } from '@stampede/chassis/clients/orm';
 import type { Metrics } from '@stampede/chassis/metrics';
+import { seatsOfVisibleSales, type SaleSeats } from './store/sales';
 
 export interface EventMetrics {
   paymentEvents: Counter<'type' | 'outcome'>;
@@ -36,7 +38,7 @@ export function createEventMetrics(metrics: Metrics): EventMetrics {
   return created;
 }
 
-/** Sales scraped at most (the newest armed ones). */
+/** Sales scraped at most (those opening last). */
 const MAX_SALES_SCRAPED = 1_000;
 
 /**
@@ -44,22 +46,15 @@ const MAX_SALES_SCRAPED = 1_000;
  * same row in one query, so `sold - stock > 0` (the oversell alert) never compares two moments.
  */
 export function registerSaleGauges(metrics: Metrics, orm: MikroORM): void {
-  let pending: { at: number; rows: Promise<{ id: string; stock: number; sold: number }[]> } | undefined;
+  // Both gauges of one scrape share one query (at most one every 250 ms).
+  let pending: { at: number; rows: Promise<SaleSeats[]> } | undefined;
   const rows = () => {
     if (!pending || Date.now() - pending.at > 250) {
-      pending = {
-        at: Date.now(),
-        rows: orm.em
-          .getConnection()
-          .execute<{ id: string; stock: number; sold: number }[]>(
-            `select id, stock, sold from sales where status in ('OPEN', 'PAUSED', 'CLOSED', 'SCHEDULED')
-             order by opens_at desc limit ${MAX_SALES_SCRAPED}`,
-          ),
-      };
+      pending = { at: Date.now(), rows: seatsOfVisibleSales(reader(orm), MAX_SALES_SCRAPED) };
     }
     return pending.rows;
   };
-  const gauge = (name: string, help: string, pick: (r: { stock: number; sold: number }) => number) =>
+  const gauge = (name: string, help: string, pick: (r: SaleSeats) => number) =>
     new Gauge({
       name,
       help,

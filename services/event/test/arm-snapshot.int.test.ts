@@ -99,4 +99,24 @@ describe('event service: arming, snapshot and stats', () => {
     expect(live.body).toMatchObject({ stock: 12, sold: 0, held: 2, available: 10, revenue: 0, armed: true });
     expect((await http('GET', statsUrl, { token: await h.token(['USER']) })).status).toBe(403);
   });
+
+  it('when /metrics is scraped, then each visible sale exports its stock and PostgreSQL sold seats, and drafts export none', async () => {
+    // Opening far ahead keeps these sales among the newest the scrape reads, whatever else the run created.
+    const opensAt = Date.now() + 400 * 86_400_000;
+    const window = { opensAt: new Date(opensAt).toISOString(), closesAt: new Date(opensAt + 3_600_000).toISOString() };
+    const scheduled = await createSale(h.url, operator, { stock: 7, ...window });
+    await transition(h.url, operator, scheduled.id, 'SCHEDULED');
+    const draft = await createSale(h.url, operator, { stock: 8, ...window });
+    await h.db.query('update sales set sold = 3 where id = $1', [scheduled.id]);
+
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    const value = (name: string, sale: string) => {
+      const m = new RegExp(`^${name}\\{[^}]*sale="${sale}"[^}]*\\} (\\d+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    expect(value('stampede_sale_stock', scheduled.id)).toBe(7);
+    expect(value('stampede_sale_sold_seats', scheduled.id)).toBe(3);
+    expect(value('stampede_sale_stock', draft.id)).toBeUndefined();
+    expect(value('stampede_sale_sold_seats', draft.id)).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm } from '@stampede/chassis/clients/orm';
 import { testDatabaseUrl } from '@stampede/devkit';
 import { model } from '../src/store/model';
-import { applyConfirmed, applyRefunded } from '../src/store/orders';
+import { recordConfirmation, recordRefund } from '../src/use-cases/orders';
 
 /** The PostgreSQL guard itself, under concurrency no single consumer would produce. */
 describe('event service: the PostgreSQL stock guard', () => {
@@ -42,7 +42,7 @@ describe('event service: the PostgreSQL stock guard', () => {
     const saleId = await newSale(5);
     const now = new Date().toISOString();
     const results = await Promise.all(
-      Array.from({ length: 25 }, () => applyConfirmed(orm, { ...payment(saleId), confirmedAt: now })),
+      Array.from({ length: 25 }, () => recordConfirmation({ orm }, { ...payment(saleId), confirmedAt: now })),
     );
     expect(results.filter((r) => r.outcome === 'recorded')).toHaveLength(5);
     expect(results.filter((r) => r.outcome === 'rejected')).toHaveLength(20);
@@ -54,7 +54,7 @@ describe('event service: the PostgreSQL stock guard', () => {
   it('when one payment is confirmed from many consumers at once, then one order is recorded', async () => {
     const saleId = await newSale(5);
     const p = { ...payment(saleId), confirmedAt: new Date().toISOString() };
-    const results = await Promise.all(Array.from({ length: 8 }, () => applyConfirmed(orm, p)));
+    const results = await Promise.all(Array.from({ length: 8 }, () => recordConfirmation({ orm }, p)));
     expect(results.map((r) => r.outcome).sort()).toEqual(['recorded', ...Array(7).fill('duplicate')].sort());
     expect(await sold(saleId)).toBe(1);
   });
@@ -64,7 +64,7 @@ describe('event service: the PostgreSQL stock guard', () => {
     const at = new Date().toISOString();
     for (let i = 0; i < 20; i++) {
       const p = payment(saleId);
-      await Promise.all([applyConfirmed(orm, { ...p, confirmedAt: at }), applyRefunded(orm, { ...p, refundedAt: at, refundAmount: 1000 })]);
+      await Promise.all([recordConfirmation({ orm }, { ...p, confirmedAt: at }), recordRefund({ orm }, { ...p, refundedAt: at, refundAmount: 1000 })]);
       const row = await orm.em.fork().execute<{ status: string }[]>('select status from orders where payment_id = ?', [p.paymentId]);
       expect(row).toEqual([{ status: 'CANCELLED' }]);
     }
@@ -73,7 +73,7 @@ describe('event service: the PostgreSQL stock guard', () => {
 
   it('when a confirmation names an unknown sale, then it is rejected and nothing is stored', async () => {
     const p = { ...payment(`missing-${randomUUID()}`), confirmedAt: new Date().toISOString() };
-    expect(await applyConfirmed(orm, p)).toEqual({ outcome: 'rejected', reason: 'unknown_sale' });
+    expect(await recordConfirmation({ orm }, p)).toEqual({ outcome: 'rejected', reason: 'unknown_sale' });
     const rows = await orm.em.fork().execute('select 1 from orders where payment_id = ?', [p.paymentId]);
     expect(rows).toEqual([]);
   });

@@ -1,6 +1,6 @@
-import { createSaleSchema, updateSaleSchema } from '../src/http/sale-schemas';
-import { parseInput } from '../src/http/common';
-import { checkPeriod } from '../src/domain/rewards';
+import { createSaleSchema, updateSaleSchema } from '../src/domain/sale-input';
+import { parseInput } from '../src/domain/input';
+import { checkPeriod } from '../src/domain/promotions';
 
 const valid = {
   name: 'Drop',

@@ -1,10 +1,13 @@
+/** What an audit line can be about; a promotion is recorded as `event`, the name clients know. */
+export const AUDIT_ENTITY_TYPES = ['sale', 'event', 'reward_request'] as const;
+
 /** One operator or admin action: who, what, on which entity, the state before and after, when. */
 export interface AuditEntry {
   id: string;
   actorId: string;
   actorRoles: string[];
   action: string;
-  entityType: 'sale' | 'event' | 'reward_request';
+  entityType: (typeof AUDIT_ENTITY_TYPES)[number];
   entityId: string;
   before?: unknown;
   after?: unknown;

@@ -23,10 +23,25 @@ export interface Order {
 }
 
 /** What happened to one payment event; the label of stampede_payment_events_total. */
-export type EventOutcome =
+export type PaymentEventOutcome =
   | 'recorded'
   | 'duplicate'
   | 'rejected'
   | 'cancelled'
   | 'tombstoned'
   | 'invalid';
+
+/** An order as shoppers and staff read it (the hold it came from stays internal). */
+export const orderView = (o: Order) => ({
+  id: o.id,
+  paymentId: o.paymentId,
+  orderId: o.orderId,
+  saleId: o.saleId,
+  userId: o.userId,
+  sku: o.sku,
+  qty: o.qty,
+  amount: o.amount,
+  status: o.status,
+  confirmedAt: o.confirmedAt ?? null,
+  refundedAt: o.refundedAt ?? null,
+});

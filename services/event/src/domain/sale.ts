@@ -28,7 +28,7 @@ export interface Sale {
   updatedAt: Date;
 }
 
-/** What the entry service validates against (the chassis contract). */
+/** What the entry and payment services validate against (the shared `SaleSnapshot` contract). */
 export function toSnapshot(s: Sale): SaleSnapshot {
   return {
     saleId: s.id,
@@ -76,4 +76,10 @@ export function staffView(s: Sale) {
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
+}
+
+/** Every change a shopper or the entry service could notice bumps the version (the snapshot ETag). */
+export function touch(s: Sale): void {
+  s.version += 1;
+  s.updatedAt = new Date();
 }

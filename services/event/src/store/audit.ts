@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Principal } from '@stampede/contracts';
+import type { Em } from '@stampede/chassis/clients/orm';
+import type { Actor } from '../domain/access';
 import type { AuditEntry } from '../domain/audit';
+import type { Page } from '../domain/paging';
 import { AuditEntity } from './entities';
-import type { Em, Page } from './db';
 
 export interface AuditInput {
-  actor: Principal;
+  actor: Actor;
   action: string;
   entityType: AuditEntry['entityType'];
   entityId: string;
   before?: unknown;
   after?: unknown;
-  requestId?: string;
 }
 
 /** Queued in the caller's transaction, so the change and its audit line commit together or not at all. */
@@ -26,7 +26,7 @@ export function recordAudit(em: Em, a: AuditInput): void {
     entityId: a.entityId,
     before: a.before ?? null,
     after: a.after ?? null,
-    requestId: a.requestId ?? null,
+    requestId: a.actor.requestId ?? null,
     at: new Date(),
   });
 }

@@ -1,11 +1,13 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { Sale } from '../domain/sale';
-import type { Reward, RewardEvent, RewardRequest } from '../domain/rewards';
+import type { Promotion } from '../domain/promotions';
+import type { Reward, RewardRequest } from '../domain/rewards';
 import type { Order } from '../domain/orders';
 import type { AuditEntry } from '../domain/audit';
 
 // Columns follow the default underscore naming (perUserLimit → per_user_limit) of the
-// hand-written migrations.
+// hand-written migrations. Promotions keep the table and column names clients and dashboards
+// already know (`events`, `event_id`).
 
 export const SaleEntity = new EntitySchema<Sale>({
   name: 'Sale',
@@ -55,8 +57,8 @@ export const OrderEntity = new EntitySchema<Order>({
   },
 });
 
-export const EventEntity = new EntitySchema<RewardEvent>({
-  name: 'RewardEvent',
+export const PromotionEntity = new EntitySchema<Promotion>({
+  name: 'Promotion',
   tableName: 'events',
   properties: {
     id: { type: 'string', primary: true },
@@ -76,7 +78,7 @@ export const RewardEntity = new EntitySchema<Reward>({
   tableName: 'rewards',
   properties: {
     id: { type: 'string', primary: true },
-    eventId: { type: 'string' },
+    promotionId: { type: 'string', fieldName: 'event_id' },
     type: { type: 'string' },
     name: { type: 'string' },
     quantity: { type: 'integer' },
@@ -89,7 +91,7 @@ export const RewardRequestEntity = new EntitySchema<RewardRequest>({
   tableName: 'reward_requests',
   properties: {
     id: { type: 'string', primary: true },
-    eventId: { type: 'string' },
+    promotionId: { type: 'string', fieldName: 'event_id' },
     userId: { type: 'string' },
     status: { type: 'string' },
     decidedBy: { type: 'string', nullable: true },

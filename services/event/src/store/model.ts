@@ -1,9 +1,9 @@
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
-import { AuditEntity, EventEntity, OrderEntity, RewardEntity, RewardRequestEntity, SaleEntity } from './entities';
+import { AuditEntity, PromotionEntity, OrderEntity, RewardEntity, RewardRequestEntity, SaleEntity } from './entities';
 import { Migration001Initial } from './migrations/001-initial';
 
 /** The entities and the ordered migrations of the event database. */
 export const model: { entities: EntitySchema[]; migrations: MigrationObject[] } = {
-  entities: [SaleEntity, OrderEntity, EventEntity, RewardEntity, RewardRequestEntity, AuditEntity] as EntitySchema[],
+  entities: [SaleEntity, OrderEntity, PromotionEntity, RewardEntity, RewardRequestEntity, AuditEntity] as EntitySchema[],
   migrations: [{ name: '001-initial', class: Migration001Initial }],
 };

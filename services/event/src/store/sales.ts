@@ -1,9 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { LockMode } from '@mikro-orm/core';
+import type { Em } from '@stampede/chassis/clients/orm';
 import type { SaleStatus } from '@stampede/contracts';
+import type { Page } from '../domain/paging';
 import type { Sale } from '../domain/sale';
 import { SaleEntity } from './entities';
-import type { Em, Page } from './db';
 
 export type NewSale = Omit<Sale, 'sold' | 'version' | 'armedAt' | 'createdAt' | 'updatedAt'>;
 
@@ -19,12 +20,6 @@ export async function findSale(em: Em, id: string): Promise<Sale | null> {
 /** Inside a transaction: the row locked until commit, so concurrent writers apply one at a time. */
 export async function lockSale(em: Em, id: string): Promise<Sale | null> {
   return em.findOne(SaleEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-}
-
-/** Every change a shopper or the entry service could notice bumps the version (the snapshot ETag). */
-export function touch(s: Sale): void {
-  s.version += 1;
-  s.updatedAt = new Date();
 }
 
 export interface SaleFilters {
@@ -55,4 +50,20 @@ export async function saleRevenue(em: Em, saleId: string): Promise<number> {
     [saleId],
   );
   return Number(rows[0]?.revenue ?? 0);
+}
+
+/** A sale's stock and sold seats, read from one row so the two are of the same moment. */
+export interface SaleSeats {
+  id: string;
+  stock: number;
+  sold: number;
+}
+
+/** Stock and sold seats of the sales shoppers can see, the most recently opening first. */
+export async function seatsOfVisibleSales(em: Em, limit: number): Promise<SaleSeats[]> {
+  return em.execute<SaleSeats[]>(
+    `select id, stock, sold from sales where status in ('OPEN', 'PAUSED', 'CLOSED', 'SCHEDULED')
+     order by opens_at desc limit ?`,
+    [limit],
+  );
 }

@@ -1,8 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Sales, orders, seed 001's events/rewards/requests and the audit log. The CHECK on sales.sold is
- * the last line of defence against overselling: even a buggy guard cannot commit sold > stock.
+ * Sales, orders, promotions (table `events`: a period and conditions) with their rewards (POINT,
+ * ITEM, COUPON, BADGE) and reward requests (one per user and promotion), and the audit log. The
+ * CHECK on sales.sold is the last line of defence against overselling: even a buggy guard cannot
+ * commit sold > stock.
  */
 export class Migration001Initial extends Migration {
   override async up(): Promise<void> {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { conditionsSchema, SALE_STATUSES } from '@stampede/contracts';
-import { REFUND_POLICIES } from '../domain/sale';
-import { isoDateTime, listOf, pageQuery } from './common';
+import { conditionsSchema } from '@stampede/contracts';
+import { isoDateTime } from './input';
+import { REFUND_POLICIES, type Sale } from './sale';
 
+/** What a valid sale is, field by field (the same rules for a new sale and a patched draft). */
 const fields = {
   name: z.string().trim().min(1).max(200),
   product: z
@@ -59,12 +60,33 @@ export const updateSaleSchema = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'expected at least one field to change');
 
-export const transitionSchema = z.object({ to: z.enum(SALE_STATUSES) }).strict();
+export type UpdateSale = z.infer<typeof updateSaleSchema>;
 
-export const listSalesQuery = z.object({
-  status: listOf(SALE_STATUSES).optional(),
-  sku: z.string().min(1).max(64).optional(),
-  opensFrom: isoDateTime.optional(),
-  opensUntil: isoDateTime.optional(),
-  ...pageQuery,
+/** The sale's editable fields in the request shape, so a patch is merged and re-validated whole. */
+export const asInput = (s: Sale): CreateSale => ({
+  name: s.name,
+  product: { sku: s.sku, name: s.productName },
+  unitPrice: s.unitPrice,
+  stock: s.stock,
+  perUserLimit: s.perUserLimit,
+  opensAt: s.opensAt.toISOString(),
+  closesAt: s.closesAt.toISOString(),
+  holdTtlSeconds: s.holdTtlSeconds,
+  conditions: s.conditions,
+  refundPolicy: s.refundPolicy,
+});
+
+/** The stored fields of a sale from a valid input. */
+export const saleFields = (v: CreateSale) => ({
+  name: v.name,
+  sku: v.product.sku,
+  productName: v.product.name,
+  unitPrice: v.unitPrice,
+  stock: v.stock,
+  perUserLimit: v.perUserLimit,
+  opensAt: new Date(v.opensAt),
+  closesAt: new Date(v.closesAt),
+  holdTtlSeconds: v.holdTtlSeconds,
+  conditions: v.conditions,
+  refundPolicy: v.refundPolicy,
 });
