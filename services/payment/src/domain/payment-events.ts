@@ -1,7 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { PAYMENT_EVENT_SCHEMA_VERSION, PAYMENT_EVENTS_TOPIC, paymentEventSchema, type PaymentEvent } from '@stampede/contracts';
-import type { Payment } from './store/model';
-import type { OutboxMessage } from './store/outbox';
+import type { Payment } from './payment';
+
+/** A message waiting in the outbox: written with the change that caused it, relayed to Kafka later. */
+export interface OutboxMessage {
+  eventId: string;
+  topic: string;
+  key: string;
+  payload: PaymentEvent;
+  /** W3C trace context of the request that caused the event. */
+  headers: Record<string, string>;
+}
 
 const factsOf = (p: Payment) => ({
   paymentId: p.id,
@@ -15,31 +23,28 @@ const factsOf = (p: Payment) => ({
   currency: 'KRW' as const,
 });
 
-/** Validated against the shared contract before it is written, so a bad event never leaves. */
+/**
+ * Validated against the shared contract before it is written, so a bad event never leaves. Keyed
+ * by sale, so one sale's events stay in order.
+ */
 function message(event: PaymentEvent, saleId: string, headers: Record<string, string>): OutboxMessage {
   const payload = paymentEventSchema.parse(event);
   return { eventId: payload.eventId, topic: PAYMENT_EVENTS_TOPIC, key: saleId, payload, headers };
 }
 
-export function confirmedEvent(p: Payment, confirmedAt: Date, headers: Record<string, string>): OutboxMessage {
+export function confirmedEvent(eventId: string, p: Payment, confirmedAt: Date, headers: Record<string, string>): OutboxMessage {
   const at = confirmedAt.toISOString();
   return message(
-    { schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, eventId: randomUUID(), type: 'payment.confirmed', occurredAt: at, payment: { ...factsOf(p), confirmedAt: at } },
+    { schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, eventId, type: 'payment.confirmed', occurredAt: at, payment: { ...factsOf(p), confirmedAt: at } },
     p.saleId,
     headers,
   );
 }
 
-export function refundedEvent(p: Payment, refundedAt: Date, refundAmount: number, headers: Record<string, string>): OutboxMessage {
+export function refundedEvent(eventId: string, p: Payment, refundedAt: Date, refundAmount: number, headers: Record<string, string>): OutboxMessage {
   const at = refundedAt.toISOString();
   return message(
-    {
-      schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
-      eventId: randomUUID(),
-      type: 'payment.refunded',
-      occurredAt: at,
-      payment: { ...factsOf(p), refundedAt: at, refundAmount },
-    },
+    { schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, eventId, type: 'payment.refunded', occurredAt: at, payment: { ...factsOf(p), refundedAt: at, refundAmount } },
     p.saleId,
     headers,
   );

@@ -1,14 +1,14 @@
 /**
- * What the payment service needs from a payment gateway. Implementations: the in-project sandbox
- * (local platform, tests, load runs) and Toss Payments. Secrets and payment keys go to the gateway
- * only; nothing here logs them.
+ * What the payment service needs from a payment service provider (PSP). Implementations: the
+ * in-project sandbox (local platform, tests, load runs) and Toss Payments. Secrets and payment
+ * keys go to the provider only; nothing here logs them.
  */
 export interface ChargeRequest {
   paymentKey: string;
   orderId: string;
   /** Integer KRW, from the sealed reservation. */
   amount: number;
-  /** Sent as the gateway's Idempotency-Key, so a retried call never charges twice. */
+  /** Sent as the provider's Idempotency-Key, so a retried call never charges twice. */
   idempotencyKey: string;
 }
 
@@ -29,7 +29,7 @@ export interface BillingKeyIssue {
   cardMasked: string | null;
 }
 
-export interface PaymentGateway {
+export interface Psp {
   readonly provider: 'sandbox' | 'toss';
   confirm(req: ChargeRequest): Promise<Charge>;
   /** Cancels (voids or refunds) a charge; cancelling an already cancelled charge succeeds. */
@@ -38,21 +38,24 @@ export interface PaymentGateway {
 }
 
 /**
- * A gateway's refusal. `kind` drives the answer: DECLINED and INSUFFICIENT_FUNDS are the card's
- * verdict (402, the user may retry), REJECTED is a request the gateway would not process (402),
- * UNAVAILABLE means the outcome is unknown or the gateway is down (503, safe to retry: the
- * gateway's idempotency key prevents a double charge).
+ * A provider's refusal. `kind` drives the answer: DECLINED and INSUFFICIENT_FUNDS are the card's
+ * verdict (402, the user may retry), REJECTED is a request the provider would not process (402),
+ * UNAVAILABLE means the outcome is unknown or the provider is down (503, safe to retry: the
+ * provider's idempotency key prevents a double charge).
  */
-export type PgFailureKind = 'DECLINED' | 'INSUFFICIENT_FUNDS' | 'REJECTED' | 'UNAVAILABLE';
+export type PspFailureKind = 'DECLINED' | 'INSUFFICIENT_FUNDS' | 'REJECTED' | 'UNAVAILABLE';
 
-export class PgError extends Error {
+export class PspError extends Error {
   constructor(
-    readonly kind: PgFailureKind,
-    /** The gateway's code, safe to store and log (never carries card data). */
-    readonly pgCode: string,
+    readonly kind: PspFailureKind,
+    /** The provider's code, safe to store and log (never carries card data). */
+    readonly pspCode: string,
     message: string,
   ) {
     super(message);
-    this.name = 'PgError';
+    this.name = 'PspError';
   }
 }
+
+/** A refusal that is the card's or the request's verdict, not an outage (the user may act on it). */
+export const isVerdict = (e: unknown): e is PspError => e instanceof PspError && e.kind !== 'UNAVAILABLE';
