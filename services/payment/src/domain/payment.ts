@@ -84,7 +84,10 @@ export const confirmResult = (p: Payment): ConfirmResult => ({
   confirmedAt: (p.confirmedAt as Date).toISOString(),
 });
 
-/** GET /payments/:id: the confirm answer once paid, the order otherwise, and the provider's status. */
+/**
+ * GET /payments/:id: the confirm answer once paid, the order otherwise, and the provider's status
+ * under its published field name `pgStatus` ("payment gateway"), which clients already read.
+ */
 export const paymentView = (p: Payment) => ({
   ...(p.confirmedAt ? confirmResult(p) : { paymentId: p.id, orderId: p.orderId, amount: p.amount }),
   status: p.status,

@@ -4,7 +4,7 @@ import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, type Principal } from '@stampede/contracts';
 import { consumeHold, expireHolds, holdIdOf, openReservation, returnSoldSeat, type OpenedReservation } from '@stampede/ledger';
-import { isVerdict, type Charge, type PspError } from '../clients/psp/psp';
+import { codeDetails, isVerdict, type Charge, type PspError } from '../clients/psp/psp';
 import type { Deps } from '../deps';
 import { afterLostClaim, nextStep, type PaymentFacts, type PaymentState } from '../domain/confirm-steps';
 import { amountOf, confirmResult, orderNameFor, paymentView, type ConfirmResult, type Payment } from '../domain/payment';
@@ -183,7 +183,7 @@ export async function confirmPayment(deps: Deps, who: Principal, input: ConfirmI
         await transaction(orm, (em) => payments.markDeclined(em, row().id, e.pspCode, e.message));
         metrics.paymentStatus('FAILED');
         logger.info({ paymentId: row().id, pspCode: e.pspCode, kind: e.kind }, 'payment declined');
-        throw new AppError('PAYMENT_FAILED', e.message, { reason: e.kind, pgCode: e.pspCode });
+        throw new AppError('PAYMENT_FAILED', e.message, { reason: e.kind, ...codeDetails(e) });
       }
       case 'release-claim':
         // The charge's outcome is unknown: a retry may charge again (the provider's key dedupes).
@@ -259,7 +259,7 @@ export async function refundPayment(deps: Deps, who: Principal, paymentId: strin
     await deps.psp.cancel({ paymentKey: claim.paymentKey ?? '', amount: p.amount, reason: reason || 'Customer request', idempotencyKey: `refund-${p.id}` });
   } catch (e) {
     await transaction(orm, (em) => payments.releaseRefund(em, p.id));
-    if (isVerdict(e)) throw new AppError('PAYMENT_FAILED', 'The payment gateway refused the refund', { pgCode: e.pspCode });
+    if (isVerdict(e)) throw new AppError('PAYMENT_FAILED', 'The payment gateway refused the refund', codeDetails(e));
     throw new AppError('UPSTREAM_UNAVAILABLE', 'The payment gateway is unavailable; retry shortly');
   }
 

@@ -1,7 +1,7 @@
 import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import type { Principal } from '@stampede/contracts';
-import { isVerdict, type BillingKeyIssue } from '../clients/psp/psp';
+import { codeDetails, isVerdict, type BillingKeyIssue } from '../clients/psp/psp';
 import type { Deps } from '../deps';
 import { priceOf, type BillingCycle, type Plan } from '../domain/plans';
 import { subscriptionView, type Subscription } from '../domain/subscription';
@@ -35,7 +35,7 @@ export async function registerBillingKey(deps: Deps, who: Principal, id: string,
   try {
     issued = await deps.psp.issueBillingKey({ authKey, customerKey: s.customerKey });
   } catch (e) {
-    if (isVerdict(e)) throw new AppError('PAYMENT_FAILED', 'The card could not be registered', { pgCode: e.pspCode });
+    if (isVerdict(e)) throw new AppError('PAYMENT_FAILED', 'The card could not be registered', codeDetails(e));
     throw new AppError('UPSTREAM_UNAVAILABLE', 'The payment gateway is unavailable; retry shortly');
   }
   const active = await transaction(deps.orm, async (em) =>

@@ -59,3 +59,9 @@ export class PspError extends Error {
 
 /** A refusal that is the card's or the request's verdict, not an outage (the user may act on it). */
 export const isVerdict = (e: unknown): e is PspError => e instanceof PspError && e.kind !== 'UNAVAILABLE';
+
+/**
+ * The provider's code as error details carry it. `pgCode` ("payment gateway") is the field name
+ * clients already read in 402 answers, so it keeps that name.
+ */
+export const codeDetails = (e: PspError) => ({ pgCode: e.pspCode });
