@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
-import { reader, transaction } from '@stampede/chassis/clients/orm';
+import { reader, transaction, type Em } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, type Principal } from '@stampede/contracts';
 import { consumeHold, expireHolds, holdIdOf, openReservation, returnSoldSeat, type OpenedReservation } from '@stampede/ledger';
@@ -101,7 +101,7 @@ export async function confirmPayment(deps: Deps, who: Principal, input: ConfirmI
     row: await payments.findPayment(reader(orm), { holdId }),
   };
   const row = () => a.row as Payment;
-  const reread = async (em: Parameters<typeof payments.reloadPayment>[0]) => {
+  const reread = async (em: Em) => {
     a.row = await payments.reloadPayment(em, row().id);
     a.own = undefined;
   };

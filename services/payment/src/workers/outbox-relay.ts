@@ -55,10 +55,7 @@ export class OutboxRelay {
       const rows = await lockUnsent(em, this.o.batchSize);
       if (rows.length === 0) return 0;
       await this.publish(rows);
-      await markSent(
-        em,
-        rows.map((r) => r.id),
-      );
+      await markSent(em, rows.map((r) => r.id));
       return rows.length;
     });
   }
