@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm, transaction } from '@stampede/chassis/clients/orm';
-import { http, startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { http, startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import type { Cluster } from 'ioredis';
 import type { Pool } from 'pg';
 import { buildPayment } from '../src/app';
@@ -69,7 +69,8 @@ describe('payment persistence', () => {
       app = await startApp(configShape, buildPayment, {
         ...testStoreEnv('payment'),
         ...issuer.env(),
-        ...paymentTestEnv(snaps.url, { OUTBOX_RELAY_ENABLED: 'false' }),
+        // The relay too shares the one connection, as in any replica.
+        ...paymentTestEnv(snaps.url),
         DATABASE_POOL_MAX: '1',
       });
     });
@@ -81,7 +82,7 @@ describe('payment persistence', () => {
       await issuer?.stop();
     });
 
-    it('when a user confirms and then refunds, then both complete: every read of a transaction goes through its own connection', async () => {
+    it('when a user confirms and then refunds, then both complete and both events are relayed: every read of a transaction goes through its own connection', async () => {
       const sale = await newSale(redis, snaps, { refundPolicy: 'NO_RESTOCK' });
       const user = await issuer.user();
       const hold = await reserve(redis, sale, user.userId);
@@ -106,6 +107,10 @@ describe('payment persistence', () => {
       expect(rows[0].status).toBe('REFUNDED');
       const outbox = await db.query("select payload->>'type' as type from outbox where payload->'payment'->>'paymentId' = $1 order by id", [confirmed.body.paymentId]);
       expect(outbox.rows.map((r) => r.type)).toEqual(['payment.confirmed', 'payment.refunded']);
+      await waitFor('both events relayed', async () => {
+        const unsent = await db.query("select count(*)::int as n from outbox where sent_at is null and payload->'payment'->>'paymentId' = $1", [confirmed.body.paymentId]);
+        return unsent.rows[0].n === 0;
+      }, 20_000, 100);
       expect(await inventory(redis, sale.saleId)).toMatchObject({ sold: 1 });
     });
   });
