@@ -119,8 +119,11 @@ export class OutboxRelay {
   }
 
   private async connect(): Promise<Producer> {
-    // The mock Kafka peer has no controller, so no idempotent producer; dedupe is the consumer's job.
-    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    // Idempotent with acks=all (every send): a send retried after a broker failover is written
+    // once, and an acknowledged event is on min.insync.replicas brokers. One request in flight per
+    // broker keeps the idempotent producer's sequence numbers in order. Topics are declared, never
+    // created by a send.
+    this.producer ??= this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     if (!this.connected) {
       await this.producer.connect();
       this.connected = true;
