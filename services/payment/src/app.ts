@@ -1,25 +1,23 @@
 import type { Logger } from 'pino';
 import { createVerifier } from '@stampede/chassis/auth';
 import { createKafka } from '@stampede/chassis/clients/kafka';
+import { reader } from '@stampede/chassis/clients/orm';
 import { ConfigError } from '@stampede/chassis/config';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
+import { metered } from './clients/psp/metered';
+import { SandboxPsp } from './clients/psp/sandbox';
+import { TossPsp } from './clients/psp/toss';
+import { SalesClient } from './clients/sales';
 import type { Config } from './config';
+import type { Deps } from './deps';
 import { BillingKeyCipher } from './domain/billing-cipher';
-import { paymentRoutes, webhookRoute } from './http/routes';
+import { rawBodyRoutes, routes } from './http/routes';
 import { paymentMetrics } from './metrics';
-import type { PaymentGateway } from './pg/gateway';
-import { SandboxGateway } from './pg/sandbox';
-import { TossGateway } from './pg/toss';
-import { OutboxRelay } from './relay/outbox-relay';
-import type { PaymentContext } from './service/context';
-import { IdempotencyStore } from './store/idempotency';
 import { model } from './store/model';
 import { backlog } from './store/outbox';
-import { PaymentStore } from './store/payments';
-import { SnapshotClient } from './store/snapshots';
-import { SubscriptionStore } from './store/subscriptions';
+import { OutboxRelay } from './workers/outbox-relay';
 
 /** Cross-field rules zod's per-variable shape cannot express. */
 function checkConfig(config: Config): void {
@@ -37,31 +35,26 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
   const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
-  const knex = orm.em.getKnex();
 
-  const sandbox = config.PG_PROVIDER === 'sandbox' ? new SandboxGateway(knex, config.SANDBOX_PG_LATENCY_MS) : undefined;
-  const gateway: PaymentGateway =
-    sandbox ?? new TossGateway({ baseUrl: config.TOSS_API_URL, secretKey: config.TOSS_SECRET_KEY as string, timeoutMs: config.PG_TIMEOUT_MS });
-  const cipher = new BillingKeyCipher(config.BILLING_KEY_ENCRYPTION_KEYS, config.BILLING_KEY_ACTIVE_KEY_ID);
-  const pm = paymentMetrics(metrics, () => backlog(knex));
+  const pm = paymentMetrics(metrics, () => backlog(reader(orm)));
+  const sandbox = config.PG_PROVIDER === 'sandbox' ? new SandboxPsp(orm, config.SANDBOX_PG_LATENCY_MS) : undefined;
+  const psp = sandbox ?? new TossPsp({ baseUrl: config.TOSS_API_URL, secretKey: config.TOSS_SECRET_KEY as string, timeoutMs: config.PG_TIMEOUT_MS });
 
-  const ctx: PaymentContext = {
+  const deps: Deps = {
     config,
     logger,
     redis,
-    knex,
-    payments: new PaymentStore(orm, knex),
-    idempotency: new IdempotencyStore(knex, config.IDEMPOTENCY_WAIT_MS, config.CLAIM_LEASE_MS),
-    gateway,
+    orm,
+    verifier: createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis }),
+    psp: metered(psp, pm.pspDuration),
     sandbox,
-    snapshots: new SnapshotClient(config.EVENT_URL),
-    subscriptions: new SubscriptionStore(orm, knex, cipher),
+    sales: new SalesClient(config.EVENT_URL),
+    cipher: new BillingKeyCipher(config.BILLING_KEY_ENCRYPTION_KEYS, config.BILLING_KEY_ACTIVE_KEY_ID),
     metrics: pm,
   };
-  const verifier = createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis });
 
   const relay = new OutboxRelay({
-    knex,
+    orm,
     kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'payment-outbox', logger }),
     logger,
     metrics: pm,
@@ -76,8 +69,8 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     metrics,
     ...serviceOptionsFrom(config),
     checks: stores.checks,
-    before: webhookRoute(ctx),
-    routes: paymentRoutes(ctx, verifier),
+    before: (app) => rawBodyRoutes(app, deps),
+    routes: (app) => routes(app, deps),
     // The relay stops first (its in-flight round finishes), then the store clients close.
     closers: [() => relay.stop(), ...stores.closers],
   });

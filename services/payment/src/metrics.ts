@@ -4,7 +4,7 @@ import type { PaymentStatus } from './domain/payment';
 
 export interface PaymentMetrics {
   payments: Counter<'status'>;
-  pgDuration: Histogram<'operation' | 'outcome'>;
+  pspDuration: Histogram<'operation' | 'outcome'>;
   published: Counter<'type'>;
   relayFailures: Counter;
   voidFailures: Counter;
@@ -23,7 +23,8 @@ export function paymentMetrics(metrics: Metrics, backlog: () => Promise<{ count:
     labelNames: ['status'] as const,
     registers,
   });
-  const pgDuration = new Histogram({
+  // The published name stays (dashboards and alerts query it): its "pg" is the payment gateway.
+  const pspDuration = new Histogram({
     name: 'stampede_payment_pg_request_duration_seconds',
     help: 'Payment gateway call latency, by operation (confirm, cancel, billing_key) and outcome',
     labelNames: ['operation', 'outcome'] as const,
@@ -66,5 +67,5 @@ export function paymentMetrics(metrics: Metrics, backlog: () => Promise<{ count:
     },
   });
 
-  return { payments, pgDuration, published, relayFailures, voidFailures, paymentStatus: (status) => payments.inc({ status }) };
+  return { payments, pspDuration, published, relayFailures, voidFailures, paymentStatus: (status) => payments.inc({ status }) };
 }

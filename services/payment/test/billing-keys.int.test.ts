@@ -1,12 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { initOrm } from '@stampede/chassis/clients/orm';
+import { initOrm, reader } from '@stampede/chassis/clients/orm';
 import { http, startApp, startTestIssuer, testDatabaseUrl, testStoreEnv, type StartedApp, type TestIssuer } from '@stampede/devkit';
-import type { MikroORM as PgOrm } from '@mikro-orm/postgresql';
 import { buildPayment } from '../src/app';
 import { configShape } from '../src/config';
 import { BillingKeyCipher } from '../src/domain/billing-cipher';
-import { model } from '../src/store/model';
-import { SubscriptionStore } from '../src/store/subscriptions';
+import { model, SubscriptionEntity } from '../src/store/model';
+import { storedBillingKey } from '../src/store/subscriptions';
+import { billingKeyOf, rewrapBillingKeys } from '../src/use-cases/subscriptions';
 import { KEY_A, KEY_B, paymentTestEnv } from './support/env';
 
 /** Issue 6, acceptance 8: billing keys at rest, tampering, and key rotation, through the service. */
@@ -36,9 +36,12 @@ describe('billing keys', () => {
     await issuer?.stop();
   });
 
-  const store = (active: string) => new SubscriptionStore(orm as PgOrm, (orm as PgOrm).em.getKnex(), new BillingKeyCipher(keys, active));
-  const stored = async (id: string) =>
-    ((await (orm as PgOrm).em.getKnex()('subscriptions').select('billing_key_enc').where({ id }).first()) as { billing_key_enc: string }).billing_key_enc;
+  /** The use cases under a given active key, as a replica configured with it would run them. */
+  const store = (active: string, cipher = new BillingKeyCipher(keys, active)) => ({
+    billingKeyOf: (id: string) => billingKeyOf({ orm, cipher }, id),
+    rewrap: (opts: { ids?: string[] }) => rewrapBillingKeys({ orm, cipher }, opts),
+  });
+  const stored = async (id: string) => (await storedBillingKey(reader(orm), id)) as string;
 
   async function subscribeWithCard(app: StartedApp): Promise<string> {
     const u = await issuer.user();
@@ -65,10 +68,10 @@ describe('billing keys', () => {
     const parts = enc.split(':');
     const data = Buffer.from(parts[3] as string, 'base64url');
     data[data.length - 1] = (data[data.length - 1] as number) ^ 0xff;
-    const knex = (orm as PgOrm).em.getKnex();
-    await knex('subscriptions').where({ id }).update({ billing_key_enc: [parts[0], parts[1], parts[2], data.toString('base64url')].join(':') });
+    const write = (billingKeyEnc: string) => reader(orm).nativeUpdate(SubscriptionEntity, { id }, { billingKeyEnc });
+    await write([parts[0], parts[1], parts[2], data.toString('base64url')].join(':'));
     await expect(store('a').billingKeyOf(id)).rejects.toThrow();
-    await knex('subscriptions').where({ id }).update({ billing_key_enc: enc });
+    await write(enc);
     await expect(store('a').billingKeyOf(id)).resolves.toMatch(/^bk_sbx_/);
   });
 
@@ -84,6 +87,6 @@ describe('billing keys', () => {
     expect(await stored(oldId)).toMatch(/^b:/);
     expect(await rotated.billingKeyOf(oldId)).toBe(oldPlain);
     // Once rewrapped, key a can be retired.
-    expect(await new SubscriptionStore(orm as PgOrm, (orm as PgOrm).em.getKnex(), new BillingKeyCipher(new Map([['b', keys.get('b') as Buffer]]), 'b')).billingKeyOf(oldId)).toBe(oldPlain);
+    expect(await store('b', new BillingKeyCipher(new Map([['b', keys.get('b') as Buffer]]), 'b')).billingKeyOf(oldId)).toBe(oldPlain);
   });
 });

@@ -126,7 +126,7 @@ describe('payment confirm across two replicas', () => {
     expect((await confirm(0, owner.token, hold.token, pay.paymentKey, pay.amount)).status).toBe(200);
   });
 
-  it('when the amount is one won off, then 400 AMOUNT_MISMATCH and the sandbox PG records no charge', async () => {
+  it('when the amount is one won off, then 400 AMOUNT_MISMATCH and the sandbox provider records no charge', async () => {
     const sale = await newSale(redis, snaps);
     const user = await issuer.user();
     const hold = await reserve(redis, sale, user.userId);

@@ -79,7 +79,7 @@ describe('payment refunds, webhooks and logs', () => {
     http('POST', `${url(i)}/payments/${paymentId}/refund`, { token, headers: { 'idempotency-key': key }, body: { reason: 'changed my mind' } });
 
   describe('refund', () => {
-    it('when the holder refunds under RESTOCK, then the PG refunds, payment.refunded is published, the seat is back on sale, and a second refund is 409', async () => {
+    it('when the holder refunds under RESTOCK, then the provider refunds, payment.refunded is published, the seat is back on sale, and a second refund is 409', async () => {
       const sale = await newSale(redis, snaps, { refundPolicy: 'RESTOCK' });
       const u = await user();
       const p = await paid(sale, u);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PgError } from '../src/pg/gateway';
-import { TossGateway } from '../src/pg/toss';
+import { PspError } from '../src/clients/psp/psp';
+import { TossPsp } from '../src/clients/psp/toss';
 
 interface Seen {
   method: string;
@@ -37,12 +37,12 @@ async function tossDouble() {
 
 describe('Toss Payments adapter against a local double', () => {
   let toss: Awaited<ReturnType<typeof tossDouble>>;
-  let gateway: TossGateway;
+  let gateway: TossPsp;
   const secretKey = 'test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R';
 
   beforeAll(async () => {
     toss = await tossDouble();
-    gateway = new TossGateway({ baseUrl: toss.url, secretKey, timeoutMs: 2_000 });
+    gateway = new TossPsp({ baseUrl: toss.url, secretKey, timeoutMs: 2_000 });
   });
   afterAll(() => toss.stop());
 
@@ -68,10 +68,10 @@ describe('Toss Payments adapter against a local double', () => {
   ])('when Toss answers %i %s, then the adapter reports %s', async (status, code, kind) => {
     toss.answer(() => ({ status, body: { code, message: '카드 결제 실패' } }));
     const err = await gateway.confirm({ paymentKey: 'pk_2', orderId: 'ord_123456', amount: 1, idempotencyKey: 'k' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PgError);
-    expect(err).toMatchObject({ kind, pgCode: code });
+    expect(err).toBeInstanceOf(PspError);
+    expect(err).toMatchObject({ kind, pspCode: code });
     // The provider's text is not passed on (it may carry details meant for the merchant).
-    expect((err as PgError).message).not.toContain('카드');
+    expect((err as PspError).message).not.toContain('카드');
   });
 
   it('when cancelling, then it POSTs /v1/payments/{paymentKey}/cancel with reason and amount; an already cancelled payment counts as done', async () => {
@@ -97,7 +97,7 @@ describe('Toss Payments adapter against a local double', () => {
   });
 
   it('when Toss cannot be reached, then the adapter reports UNAVAILABLE', async () => {
-    const down = new TossGateway({ baseUrl: 'http://127.0.0.1:9', secretKey, timeoutMs: 500 });
+    const down = new TossPsp({ baseUrl: 'http://127.0.0.1:9', secretKey, timeoutMs: 500 });
     await expect(down.confirm({ paymentKey: 'p', orderId: 'ord_123456', amount: 1, idempotencyKey: 'k' })).rejects.toMatchObject({ kind: 'UNAVAILABLE' });
   });
 });

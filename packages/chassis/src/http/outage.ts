@@ -4,18 +4,23 @@ import { AppError } from '../errors';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** PostgreSQL: class 08 (connection exception) and a server shutting down or starting up. */
 const PG_OUTAGE = /^(08...|57P01|57P02|57P03)$/;
-/** ioredis during a failover or an outage, and the pool waiting on a database that is gone. */
+/**
+ * ioredis during a failover or an outage, and the PostgreSQL pool waiting on a database that is
+ * gone: pg-pool's acquire timeout (connectionTimeoutMillis) says "timeout exceeded when trying to
+ * connect", as a plain Error when a transaction begins and wrapped in MikroORM's DriverException
+ * (same message, no code) for a query; a connection cut or timed out says "Connection terminated".
+ */
 const OUTAGE_MESSAGES = [
   'Connection is closed',
   'CLUSTERDOWN',
   'TRYAGAIN',
   'Too many Cluster redirections',
   'Failed to refresh slots cache',
-  'Timeout acquiring a connection',
+  'timeout exceeded when trying to connect',
   'Connection terminated',
   'the database system is',
 ];
-const OUTAGE_NAMES = new Set(['ClusterAllFailedError', 'MaxRetriesPerRequestError', 'KnexTimeoutError']);
+const OUTAGE_NAMES = new Set(['ClusterAllFailedError', 'MaxRetriesPerRequestError']);
 
 /**
  * A request that failed because Redis or PostgreSQL is unreachable (a failover, a restart) is a

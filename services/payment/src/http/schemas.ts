@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseReservationToken } from '@stampede/ledger/token';
 import { BILLING_CYCLES, PLANS } from '../domain/plans';
+import { isReservationToken } from '../use-cases/reservations';
 
-const reservationToken = z.string().max(200).refine((t) => parseReservationToken(t) !== undefined, 'not a reservation token');
+const reservationToken = z.string().max(200).refine(isReservationToken, 'not a reservation token');
 /** Toss payment keys are at most 200 characters of [A-Za-z0-9_-]. */
 const paymentKey = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'not a payment key');
 

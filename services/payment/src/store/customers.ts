@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { Knex } from '@mikro-orm/postgresql';
+import type { Em } from '@stampede/chassis/clients/orm';
+import { CustomerEntity } from './model';
 
 /**
- * The gateway's customer key for a user: random, stable, and unrelated to the user id, so it
- * reveals nothing if it leaks (Toss advises against guessable keys).
+ * The provider's customer key for a user: random, stable, and unrelated to the user id, so it
+ * reveals nothing if it leaks (guessable customer keys are discouraged by providers). Insert-if-absent
+ * on the user: two first requests at once still end with one key.
  */
-export async function customerKeyOf(knex: Knex, userId: string): Promise<string> {
-  await knex('customers')
-    .insert({ user_id: userId, customer_key: `cust_${randomBytes(18).toString('base64url')}` })
-    .onConflict('user_id')
-    .ignore();
-  const row = (await knex('customers').select('customer_key').where({ user_id: userId }).first()) as { customer_key: string };
-  return row.customer_key;
+export async function customerKeyOf(em: Em, userId: string): Promise<string> {
+  await em
+    .qb(CustomerEntity)
+    .insert({ userId, customerKey: `cust_${randomBytes(18).toString('base64url')}` })
+    .onConflict('userId')
+    .ignore()
+    .execute('run');
+  return (await em.findOneOrFail(CustomerEntity, { userId }, { refresh: true })).customerKey;
 }

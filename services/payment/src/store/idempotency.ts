@@ -1,74 +1,50 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Knex } from '@mikro-orm/postgresql';
-import { AppError } from '@stampede/chassis/errors';
+import { raw } from '@mikro-orm/core';
+import type { Em } from '@stampede/chassis/clients/orm';
+import { IdempotencyRecordEntity, type IdempotencyRecord } from './model';
+
+/** Idempotency keys in PostgreSQL, scoped by operation and principal, shared by every replica. */
+export interface KeyRef {
+  scope: string;
+  principal: string;
+  key: string;
+}
 
 export interface StoredResponse {
   status: number;
   body: unknown;
 }
 
-export type Begin = { kind: 'new' } | { kind: 'replay'; response: StoredResponse };
-
-interface Row {
-  fingerprint: string;
-  status: 'IN_PROGRESS' | 'DONE';
-  response_status: number | null;
-  response_body: unknown;
-  in_progress_ms: number;
+/** Inserts the key IN_PROGRESS if it is new; true only for the one caller whose insert landed. */
+export async function claimKey(em: Em, ref: KeyRef, fingerprint: string): Promise<boolean> {
+  const inserted = await em
+    .qb(IdempotencyRecordEntity)
+    .insert({ ...ref, fingerprint, status: 'IN_PROGRESS' })
+    .onConflict(['scope', 'principal', 'key'])
+    .ignore()
+    .execute('run');
+  return inserted.affectedRows > 0;
 }
 
+export const readKey = (em: Em, ref: KeyRef): Promise<IdempotencyRecord | null> => em.findOne(IdempotencyRecordEntity, { ...ref }, { refresh: true });
+
 /**
- * Idempotency keys in PostgreSQL (primary key scope + principal + key), shared by every replica.
- * The first request inserts the key and does the work; a concurrent twin waits for its answer and
- * returns it unchanged; a later twin gets the stored answer at once. The same key with a different
- * request is refused.
+ * Takes over a key whose owner has held it IN_PROGRESS for longer than the lease (it crashed
+ * mid-way). The database's clock judges the lease; of two takers one wins.
  */
-export class IdempotencyStore {
-  constructor(
-    private readonly knex: Knex,
-    private readonly waitMs: number,
-    private readonly leaseMs: number,
-  ) {}
+export async function takeOverKey(em: Em, ref: KeyRef, leaseMs: number): Promise<boolean> {
+  const moved = await em.nativeUpdate(
+    IdempotencyRecordEntity,
+    { ...ref, status: 'IN_PROGRESS', createdAt: { $lt: raw(`now() - (? * interval '1 millisecond')`, [leaseMs]) } },
+    { createdAt: raw('now()') },
+  );
+  return moved > 0;
+}
 
-  async begin(scope: string, principal: string, key: string, fingerprint: string): Promise<Begin> {
-    const deadline = Date.now() + this.waitMs;
-    for (let delay = 20; ; delay = Math.min(delay * 2, 200)) {
-      const inserted = (await this.knex('idempotency_keys')
-        .insert({ scope, principal, key, fingerprint, status: 'IN_PROGRESS' })
-        .onConflict(['scope', 'principal', 'key'])
-        .ignore()
-        .returning('key')) as unknown[];
-      if (inserted.length) return { kind: 'new' };
-      const row = (await this.knex('idempotency_keys')
-        .select('fingerprint', 'status', 'response_status', 'response_body', this.knex.raw('(extract(epoch from now() - created_at) * 1000)::float as in_progress_ms'))
-        .where({ scope, principal, key })
-        .first()) as Row | undefined;
-      if (!row) continue; // released between our insert and read: try again
-      if (row.fingerprint !== fingerprint) {
-        throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used for a different request');
-      }
-      if (row.status === 'DONE') return { kind: 'replay', response: { status: row.response_status as number, body: row.response_body } };
-      if (row.in_progress_ms > this.leaseMs) {
-        // Its owner died mid-way: take the key over (the work below it is itself idempotent).
-        const taken = await this.knex('idempotency_keys')
-          .where({ scope, principal, key, status: 'IN_PROGRESS' })
-          .andWhere('created_at', '<', this.knex.raw(`now() - (? * interval '1 millisecond')`, [this.leaseMs]))
-          .update({ created_at: this.knex.fn.now() });
-        if (taken) return { kind: 'new' };
-      }
-      if (Date.now() > deadline) throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still in progress; retry later');
-      await sleep(delay);
-    }
-  }
+export async function finishKey(em: Em, ref: KeyRef, response: StoredResponse): Promise<void> {
+  await em.nativeUpdate(IdempotencyRecordEntity, { ...ref }, { status: 'DONE', responseStatus: response.status, responseBody: response.body, completedAt: raw('now()') });
+}
 
-  async finish(scope: string, principal: string, key: string, response: StoredResponse): Promise<void> {
-    await this.knex('idempotency_keys')
-      .where({ scope, principal, key })
-      .update({ status: 'DONE', response_status: response.status, response_body: JSON.stringify(response.body), completed_at: this.knex.fn.now() });
-  }
-
-  /** A failure worth retrying (5xx): forget the key so the retry runs again. */
-  async release(scope: string, principal: string, key: string): Promise<void> {
-    await this.knex('idempotency_keys').where({ scope, principal, key, status: 'IN_PROGRESS' }).delete();
-  }
+/** Forgets an unfinished key, so a retry runs the work again. */
+export async function releaseKey(em: Em, ref: KeyRef): Promise<void> {
+  await em.nativeDelete(IdempotencyRecordEntity, { ...ref, status: 'IN_PROGRESS' });
 }

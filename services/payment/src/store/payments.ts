@@ -1,149 +1,117 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex, MikroORM } from '@mikro-orm/postgresql';
-import { orderIdFor, amountOf, type PaymentStatus, type Reservation } from '../domain/payment';
-import { PaymentEntity, type Payment } from './model';
-import { enqueue, type OutboxMessage } from './outbox';
+import { LockMode, raw, type EntityData } from '@mikro-orm/core';
+import type { Em } from '@stampede/chassis/clients/orm';
+import { amountOf, orderIdFor, type Payment, type PaymentStatus, type Reservation } from '../domain/payment';
+import { PaymentEntity, PspStatusChangeEntity } from './model';
 
 /**
- * Payment rows. Every status change is a conditional UPDATE (`where status = ...`), so of two
- * replicas racing on the same payment exactly one moves it; the other re-reads and answers from
- * what the winner wrote.
+ * Payment rows. Every status change is a conditional update (`where status = ...`) whose count
+ * says whether this caller moved it, so of two replicas racing on the same payment exactly one
+ * wins; the other reads what the winner wrote. Callers pass the em of their transaction: reads
+ * see that transaction's own writes.
  */
-export class PaymentStore {
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly knex: Knex,
-  ) {}
 
-  findById(id: string): Promise<Payment | null> {
-    return this.orm.em.fork().findOne(PaymentEntity, { id });
-  }
+const now = () => raw('now()');
 
-  findByHold(holdId: string): Promise<Payment | null> {
-    return this.orm.em.fork().findOne(PaymentEntity, { holdId });
-  }
+export const findPayment = (em: Em, where: { id: string } | { holdId: string } | { orderId: string }): Promise<Payment | null> =>
+  em.findOne(PaymentEntity, where);
 
-  findByOrder(orderId: string): Promise<Payment | null> {
-    return this.orm.em.fork().findOne(PaymentEntity, { orderId });
-  }
+/** The row as it is now in the database, even if this em loaded it before. */
+export const reloadPayment = (em: Em, id: string): Promise<Payment> => em.findOneOrFail(PaymentEntity, { id }, { refresh: true });
 
-  async paymentKeyOf(id: string): Promise<string | null> {
-    const row = (await this.knex('payments').select('pg_payment_key').where({ id }).first()) as { pg_payment_key: string | null } | undefined;
-    return row?.pg_payment_key ?? null;
-  }
+export async function paymentKeyOf(em: Em, id: string): Promise<string | null> {
+  const p = await em.findOne(PaymentEntity, { id }, { populate: ['paymentKey'] });
+  return p?.paymentKey ?? null;
+}
 
-  /** The hold's payment, created PENDING on first sight (prepare or confirm, whichever comes first). */
-  async ensurePending(r: Reservation, provider: string): Promise<{ payment: Payment; created: boolean }> {
-    const inserted = (await this.knex('payments')
-      .insert({
-        id: randomUUID(),
-        order_id: orderIdFor(r.holdId),
-        hold_id: r.holdId,
-        sale_id: r.saleId,
-        user_id: r.userId,
-        sku: r.sku,
-        qty: r.qty,
-        amount: amountOf(r),
-        status: 'PENDING',
-        pg_provider: provider,
-      })
-      .onConflict('hold_id')
-      .ignore()
-      .returning('id')) as unknown[];
-    const payment = await this.findByHold(r.holdId);
-    if (!payment) throw new Error('payment vanished after insert');
-    return { payment, created: inserted.length > 0 };
-  }
+/**
+ * The hold's payment, created PENDING on first sight (prepare or confirm, whichever comes first).
+ * Insert-if-absent on the unique hold id: concurrent callers all get the one row, and only the
+ * one whose insert landed is told it created it.
+ */
+export async function ensurePending(em: Em, r: Reservation, provider: string): Promise<{ payment: Payment; created: boolean }> {
+  const inserted = await em
+    .qb(PaymentEntity)
+    .insert({
+      id: randomUUID(),
+      orderId: orderIdFor(r.holdId),
+      holdId: r.holdId,
+      saleId: r.saleId,
+      userId: r.userId,
+      sku: r.sku,
+      qty: r.qty,
+      amount: amountOf(r),
+      status: 'PENDING',
+      pspProvider: provider,
+    })
+    .onConflict('holdId')
+    .ignore()
+    .execute('run');
+  const payment = await em.findOneOrFail(PaymentEntity, { holdId: r.holdId }, { refresh: true });
+  return { payment, created: inserted.affectedRows > 0 };
+}
 
-  /**
-   * Takes the right to charge: from PENDING or FAILED, or from a CHARGING claim older than the
-   * lease (its replica died mid-way; the gateway's idempotency key makes the repeat harmless).
-   */
-  async claimCharge(id: string, paymentKey: string, leaseMs: number): Promise<Payment | null> {
-    const rows = (await this.knex('payments')
-      .where({ id })
-      .andWhere((q) =>
-        q.whereIn('status', ['PENDING', 'FAILED']).orWhere((s) =>
-          s.where('status', 'CHARGING').andWhere('claimed_at', '<', this.knex.raw(`now() - (? * interval '1 millisecond')`, [leaseMs])),
-        ),
-      )
-      .update({
-        status: 'CHARGING',
-        pg_payment_key: paymentKey,
-        claimed_at: this.knex.fn.now(),
-        attempts: this.knex.raw('attempts + 1'),
-        failure_code: null,
-        failure_message: null,
-        updated_at: this.knex.fn.now(),
-      })
-      .returning('id')) as unknown[];
-    return rows.length ? this.findById(id) : null;
-  }
+/**
+ * Takes the right to charge: from PENDING or FAILED, or from a CHARGING claim older than the
+ * lease (its replica died mid-way; the provider's idempotency key makes the repeat harmless).
+ * The database's clock judges the lease, so replicas with skewed clocks agree.
+ */
+export async function claimCharge(em: Em, id: string, paymentKey: string, leaseMs: number): Promise<boolean> {
+  const moved = await em.nativeUpdate(
+    PaymentEntity,
+    {
+      id,
+      $or: [{ status: { $in: ['PENDING', 'FAILED'] } }, { status: 'CHARGING', claimedAt: { $lt: raw(`now() - (? * interval '1 millisecond')`, [leaseMs]) } }],
+    },
+    {
+      status: 'CHARGING',
+      paymentKey,
+      claimedAt: now(),
+      attempts: raw('attempts + 1'),
+      failureCode: null,
+      failureMessage: null,
+      updatedAt: now(),
+    },
+  );
+  return moved > 0;
+}
 
-  async markFailed(id: string, code: string, message: string): Promise<void> {
-    await this.move(id, 'CHARGING', 'FAILED', { failure_code: code, failure_message: message });
-  }
+/** A conditional status change: true only for the caller that moved the row. */
+export async function movePayment(em: Em, id: string, from: PaymentStatus, to: PaymentStatus, extra: EntityData<Payment> = {}): Promise<boolean> {
+  return (await em.nativeUpdate(PaymentEntity, { id, status: from }, { ...extra, status: to, updatedAt: now() })) > 0;
+}
 
-  /** The gateway's answer is unknown: hand the claim back so a retry may charge (idempotently). */
-  async releaseCharge(id: string): Promise<void> {
-    await this.move(id, 'CHARGING', 'PENDING', {});
-  }
+export const markDeclined = (em: Em, id: string, code: string, message: string) => movePayment(em, id, 'CHARGING', 'FAILED', { failureCode: code, failureMessage: message });
 
-  async markVoided(id: string, code: string): Promise<void> {
-    await this.move(id, 'CHARGING', 'VOIDED', { voided_at: this.knex.fn.now(), failure_code: code, failure_message: 'The hold expired before the seat could be sold; the charge was cancelled' });
-  }
+/** The provider's answer is unknown, or the seat is gone before any charge: hand the claim back. */
+export const releaseCharge = (em: Em, id: string) => movePayment(em, id, 'CHARGING', 'PENDING');
 
-  /** CHARGING → CONFIRMED and the `payment.confirmed` outbox row, in one transaction. */
-  async confirm(id: string, approvedAt: Date, event: (p: Payment, confirmedAt: Date) => OutboxMessage): Promise<Payment> {
-    await this.knex.transaction(async (trx) => {
-      const confirmedAt = new Date();
-      const moved = await trx('payments')
-        .where({ id, status: 'CHARGING' })
-        .update({ status: 'CONFIRMED', approved_at: approvedAt, confirmed_at: confirmedAt, updated_at: confirmedAt });
-      if (moved === 0) return; // a twin already confirmed it (and wrote the event)
-      const payment = (await this.findById(id)) as Payment;
-      await enqueue(trx, event({ ...payment, status: 'CONFIRMED', confirmedAt }, confirmedAt));
-    });
-    return (await this.findById(id)) as Payment;
-  }
+export const markVoided = (em: Em, id: string, code: string) =>
+  movePayment(em, id, 'CHARGING', 'VOIDED', {
+    voidedAt: now(),
+    failureCode: code,
+    failureMessage: 'The hold expired before the seat could be sold; the charge was cancelled',
+  });
 
-  async claimRefund(id: string): Promise<boolean> {
-    return (await this.move(id, 'CONFIRMED', 'REFUNDING', {})) > 0;
-  }
+export const markConfirmed = (em: Em, id: string, approvedAt: Date, confirmedAt: Date) =>
+  movePayment(em, id, 'CHARGING', 'CONFIRMED', { approvedAt, confirmedAt });
 
-  async releaseRefund(id: string): Promise<void> {
-    await this.move(id, 'REFUNDING', 'CONFIRMED', {});
-  }
+export const claimRefund = (em: Em, id: string) => movePayment(em, id, 'CONFIRMED', 'REFUNDING');
 
-  /** REFUNDING → REFUNDED and the `payment.refunded` outbox row, in one transaction. */
-  async refunded(id: string, refundAmount: number, stockReturned: boolean, event: (p: Payment) => OutboxMessage): Promise<Payment> {
-    await this.knex.transaction(async (trx) => {
-      const refundedAt = new Date();
-      const moved = await trx('payments')
-        .where({ id, status: 'REFUNDING' })
-        .update({ status: 'REFUNDED', refunded_at: refundedAt, refund_amount: refundAmount, stock_returned: stockReturned, updated_at: refundedAt });
-      if (moved === 0) return;
-      const payment = (await this.findById(id)) as Payment;
-      await enqueue(trx, event({ ...payment, status: 'REFUNDED', refundedAt, refundAmount, stockReturned }));
-    });
-    return (await this.findById(id)) as Payment;
-  }
+export const releaseRefund = (em: Em, id: string) => movePayment(em, id, 'REFUNDING', 'CONFIRMED');
 
-  /**
-   * Records the gateway's reported status; a repeat of the current status changes nothing.
-   * Returns whether it changed.
-   */
-  async applyPgStatus(trx: Knex.Transaction, orderId: string, status: string, source: string): Promise<boolean> {
-    const row = (await trx('payments').select('id', 'pg_status').where({ order_id: orderId }).forUpdate().first()) as
-      | { id: string; pg_status: string | null }
-      | undefined;
-    if (!row || row.pg_status === status) return false;
-    await trx('payments').where({ id: row.id }).update({ pg_status: status, updated_at: trx.fn.now() });
-    await trx('payment_pg_events').insert({ payment_id: row.id, source, from_status: row.pg_status, to_status: status });
-    return true;
-  }
+export const markRefunded = (em: Em, id: string, refundedAt: Date, refundAmount: number, stockReturned: boolean) =>
+  movePayment(em, id, 'REFUNDING', 'REFUNDED', { refundedAt, refundAmount, stockReturned });
 
-  private async move(id: string, from: PaymentStatus, to: PaymentStatus, extra: Record<string, unknown>): Promise<number> {
-    return this.knex('payments').where({ id, status: from }).update({ status: to, ...extra, updated_at: this.knex.fn.now() });
-  }
+/**
+ * Records the provider's reported status and its history; a repeat of the current status changes
+ * nothing. The row is locked first, so two deliveries of different statuses are recorded in turn.
+ * Returns whether it changed.
+ */
+export async function applyPspStatus(em: Em, orderId: string, status: string, source: string): Promise<boolean> {
+  const row = await em.findOne(PaymentEntity, { orderId }, { fields: ['id', 'pspStatus'], lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!row || row.pspStatus === status) return false;
+  await em.nativeUpdate(PaymentEntity, { id: row.id }, { pspStatus: status, updatedAt: now() });
+  await em.insert(PspStatusChangeEntity, { paymentId: row.id, source, fromStatus: row.pspStatus, toStatus: status });
+  return true;
 }

@@ -1,13 +1,15 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Knex } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { reader, transaction } from '@stampede/chassis/clients/orm';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { PaymentMetrics } from '../metrics';
-import { recordRelayFailure, relayBatch, type OutboxRow } from '../store/outbox';
+import type { OutboxRecord } from '../store/model';
+import { lockUnsent, markSent, recordRelayFailure } from '../store/outbox';
 
 export interface RelayOptions {
-  knex: Knex;
+  orm: MikroORM;
   kafka: Kafka;
   logger: Logger;
   metrics: PaymentMetrics;
@@ -43,9 +45,19 @@ export class OutboxRelay {
     await this.producer?.disconnect().catch(() => undefined);
   }
 
-  /** One round, for tests and for draining: how many rows were published. */
+  /**
+   * One round, for tests and for draining: how many rows were published. The rows stay locked
+   * while they are published and are marked sent in the same transaction; if publishing throws,
+   * the transaction rolls back and the rows wait for the next round.
+   */
   async tick(): Promise<number> {
-    return relayBatch(this.o.knex, this.o.batchSize, (rows) => this.publish(rows));
+    return transaction(this.o.orm, async (em) => {
+      const rows = await lockUnsent(em, this.o.batchSize);
+      if (rows.length === 0) return 0;
+      await this.publish(rows);
+      await markSent(em, rows.map((r) => r.id));
+      return rows.length;
+    });
   }
 
   private async run(): Promise<void> {
@@ -58,19 +70,19 @@ export class OutboxRelay {
       } catch (e) {
         this.o.metrics.relayFailures.inc();
         this.o.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'outbox relay round failed; rows stay queued');
-        await recordRelayFailure(this.o.knex, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+        await recordRelayFailure(reader(this.o.orm), e instanceof Error ? e.message : String(e)).catch(() => undefined);
         backoff = Math.min(backoff * 2, 5_000);
       }
       await sleep(backoff);
     }
   }
 
-  private async publish(rows: OutboxRow[]): Promise<void> {
+  private async publish(rows: OutboxRecord[]): Promise<void> {
     // Each event is sent inside the trace context of the request that caused it, so the producer
     // span (and the consumer after it) continue that request's trace. Events of one key go in
     // order; different keys go in parallel.
-    const byKey = new Map<string, OutboxRow[]>();
-    for (const r of rows) byKey.set(r.msg_key, [...(byKey.get(r.msg_key) ?? []), r]);
+    const byKey = new Map<string, OutboxRecord[]>();
+    for (const r of rows) byKey.set(r.msgKey, [...(byKey.get(r.msgKey) ?? []), r]);
     const send = (async () => {
       const producer = await this.connect();
       await Promise.all(
@@ -81,19 +93,19 @@ export class OutboxRelay {
               producer.send({
                 topic: r.topic,
                 acks: -1,
-                messages: [{ key: r.msg_key, value: JSON.stringify(r.payload), headers: { ...r.headers, 'event-id': r.event_id } }],
+                messages: [{ key: r.msgKey, value: JSON.stringify(r.payload), headers: { ...r.headers, 'event-id': r.eventId } }],
               }),
             );
           }
         }),
       );
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('kafka publish timed out')), this.o.sendTimeoutMs ?? 15_000);
+    const deadline = AbortSignal.timeout(this.o.sendTimeoutMs ?? 15_000);
+    const timedOut = new Promise<never>((_, reject) => {
+      deadline.addEventListener('abort', () => reject(new Error('kafka publish timed out')), { once: true });
     });
     try {
-      await Promise.race([send, timeout]);
+      await Promise.race([send, timedOut]);
     } catch (e) {
       send.catch(() => undefined);
       // A fresh connection next round: the old one may be wedged on a frozen broker.
@@ -102,15 +114,16 @@ export class OutboxRelay {
       this.connected = false;
       void stale?.disconnect().catch(() => undefined);
       throw e;
-    } finally {
-      clearTimeout(timer);
     }
     for (const r of rows) this.o.metrics.published.inc({ type: String((r.payload as { type?: unknown }).type ?? 'unknown') });
   }
 
   private async connect(): Promise<Producer> {
-    // The mock Kafka peer has no controller, so no idempotent producer; dedupe is the consumer's job.
-    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    // Idempotent with acks=all (every send): a send retried after a broker failover is written
+    // once, and an acknowledged event is on min.insync.replicas brokers. One request in flight per
+    // broker keeps the idempotent producer's sequence numbers in order. Topics are declared, never
+    // created by a send.
+    this.producer ??= this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     if (!this.connected) {
       await this.producer.connect();
       this.connected = true;

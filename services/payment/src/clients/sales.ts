@@ -1,22 +1,29 @@
+import { LRUCache } from 'lru-cache';
 import { AppError } from '@stampede/chassis/errors';
 import { saleSnapshotSchema, type SaleSnapshot } from '@stampede/contracts';
 
 /**
- * Sale snapshots from the event service (GET /internal/sales/:id/snapshot), cached briefly: the
- * fields payment reads (product name, refund policy) change rarely.
+ * Sale snapshots from the event service (GET /internal/sales/:id/snapshot), cached briefly in a
+ * bounded cache: the fields payment reads (product name, refund policy) change rarely. A failed
+ * fetch is not cached, so the next call asks again.
  */
-export class SnapshotClient {
-  private readonly cache = new Map<string, { at: number; snapshot: SaleSnapshot }>();
+export class SalesClient {
+  private readonly cache: LRUCache<string, SaleSnapshot>;
 
   constructor(
     private readonly eventUrl: string,
-    private readonly ttlMs = 10_000,
+    ttlMs = 10_000,
     private readonly timeoutMs = 2_000,
-  ) {}
+    maxSales = 10_000,
+  ) {
+    this.cache = new LRUCache<string, SaleSnapshot>({ max: maxSales, ttl: ttlMs, fetchMethod: (saleId) => this.fetchSnapshot(saleId) });
+  }
 
-  async get(saleId: string): Promise<SaleSnapshot> {
-    const hit = this.cache.get(saleId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.snapshot;
+  async snapshot(saleId: string): Promise<SaleSnapshot> {
+    return (await this.cache.fetch(saleId)) as SaleSnapshot;
+  }
+
+  private async fetchSnapshot(saleId: string): Promise<SaleSnapshot> {
     let res: Response;
     try {
       res = await fetch(new URL(`/internal/sales/${encodeURIComponent(saleId)}/snapshot`, this.eventUrl), { signal: AbortSignal.timeout(this.timeoutMs) });
@@ -27,7 +34,6 @@ export class SnapshotClient {
     if (!res.ok) throw new AppError('UPSTREAM_UNAVAILABLE', 'The sale service is unavailable');
     const parsed = saleSnapshotSchema.safeParse(await res.json().catch(() => undefined));
     if (!parsed.success) throw new AppError('UPSTREAM_UNAVAILABLE', 'The sale service answered an unexpected snapshot');
-    this.cache.set(saleId, { at: Date.now(), snapshot: parsed.data });
     return parsed.data;
   }
 }

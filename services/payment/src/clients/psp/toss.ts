@@ -1,9 +1,9 @@
-import { PgError, type CancelRequest, type Charge, type ChargeRequest, type PaymentGateway } from './gateway';
+import { PspError, type CancelRequest, type Charge, type ChargeRequest, type Psp } from './psp';
 
 /** Toss error codes that mean the card itself said no, and the one that means "no money". */
 const INSUFFICIENT = new Set(['NOT_ENOUGH_BALANCE', 'REJECT_ACCOUNT_PAYMENT', 'EXCEED_MAX_AMOUNT']);
 const DECLINED = new Set(['REJECT_CARD_PAYMENT', 'REJECT_CARD_COMPANY', 'INVALID_CARD_NUMBER', 'INVALID_STOPPED_CARD', 'INVALID_CARD_EXPIRATION', 'NOT_AVAILABLE_PAYMENT', 'EXCEED_MAX_DAILY_PAYMENT_COUNT']);
-/** Codes after which the outcome is unknown or the gateway is at fault: safe to retry. */
+/** Codes after which the outcome is unknown or the provider is at fault: safe to retry. */
 const UNAVAILABLE = new Set(['PROVIDER_ERROR', 'FAILED_INTERNAL_SYSTEM_PROCESSING', 'FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING', 'UNKNOWN_PAYMENT_ERROR']);
 
 interface TossOptions {
@@ -17,7 +17,7 @@ interface TossOptions {
  * and billing-key issue (POST /v1/billing/authorizations/issue), authenticated with HTTP Basic
  * `secretKey:`. Every call carries an Idempotency-Key, so a retry after a timeout is safe.
  */
-export class TossGateway implements PaymentGateway {
+export class TossPsp implements Psp {
   readonly provider = 'toss';
   private readonly authorization: string;
 
@@ -27,7 +27,7 @@ export class TossGateway implements PaymentGateway {
 
   async confirm(req: ChargeRequest): Promise<Charge> {
     const body = await this.call('/v1/payments/confirm', { paymentKey: req.paymentKey, orderId: req.orderId, amount: req.amount }, req.idempotencyKey);
-    if (body.status !== 'DONE') throw new PgError('REJECTED', `STATUS_${String(body.status)}`, 'The payment was not approved');
+    if (body.status !== 'DONE') throw new PspError('REJECTED', `STATUS_${String(body.status)}`, 'The payment was not approved');
     return { approvedAt: new Date(String(body.approvedAt ?? new Date().toISOString())), status: 'DONE' };
   }
 
@@ -35,7 +35,7 @@ export class TossGateway implements PaymentGateway {
     try {
       await this.call(`/v1/payments/${encodeURIComponent(req.paymentKey)}/cancel`, { cancelReason: req.reason, cancelAmount: req.amount }, req.idempotencyKey);
     } catch (e) {
-      if (!(e instanceof PgError && e.pgCode === 'ALREADY_CANCELED_PAYMENT')) throw e;
+      if (!(e instanceof PspError && e.pspCode === 'ALREADY_CANCELED_PAYMENT')) throw e;
     }
     return { canceledAt: new Date() };
   }
@@ -43,7 +43,7 @@ export class TossGateway implements PaymentGateway {
   async issueBillingKey(req: { authKey: string; customerKey: string }) {
     const body = await this.call('/v1/billing/authorizations/issue', req);
     const card = body.card as { number?: unknown } | undefined;
-    if (typeof body.billingKey !== 'string') throw new PgError('REJECTED', 'INVALID_RESPONSE', 'The gateway returned no billing key');
+    if (typeof body.billingKey !== 'string') throw new PspError('REJECTED', 'INVALID_RESPONSE', 'The gateway returned no billing key');
     return { billingKey: body.billingKey, cardMasked: typeof card?.number === 'string' ? card.number : null };
   }
 
@@ -61,14 +61,14 @@ export class TossGateway implements PaymentGateway {
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
     } catch {
-      throw new PgError('UNAVAILABLE', 'NETWORK', 'The payment gateway could not be reached');
+      throw new PspError('UNAVAILABLE', 'NETWORK', 'The payment gateway could not be reached');
     }
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok) return body;
     const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
-    if (res.status >= 500 || UNAVAILABLE.has(code)) throw new PgError('UNAVAILABLE', code, 'The payment gateway is unavailable');
-    if (INSUFFICIENT.has(code)) throw new PgError('INSUFFICIENT_FUNDS', code, 'The card has insufficient funds');
-    if (DECLINED.has(code)) throw new PgError('DECLINED', code, 'The card was declined by the issuer');
-    throw new PgError('REJECTED', code, 'The payment gateway rejected the request');
+    if (res.status >= 500 || UNAVAILABLE.has(code)) throw new PspError('UNAVAILABLE', code, 'The payment gateway is unavailable');
+    if (INSUFFICIENT.has(code)) throw new PspError('INSUFFICIENT_FUNDS', code, 'The card has insufficient funds');
+    if (DECLINED.has(code)) throw new PspError('DECLINED', code, 'The card was declined by the issuer');
+    throw new PspError('REJECTED', code, 'The payment gateway rejected the request');
   }
 }
