@@ -9,7 +9,7 @@ import { startTestPlatform, type TestPlatform } from './support/platform';
 
 /**
  * One whole journey through the gateway only, on every real service process, Redis Cluster,
- * PostgreSQL and the Kafka peer: seed 001's operator and reward flow and seed 000's
+ * PostgreSQL and the Kafka peer: the operator and reward flow and the
  * reserve → prepare → confirm → Kafka → order.
  */
 describe('end to end through the gateway', () => {
@@ -78,7 +78,7 @@ describe('end to end through the gateway', () => {
     const stats = await call('GET', `${u.gateway}/sales/${saleId}/stats`, { token: operator.accessToken });
     expect(stats.body).toMatchObject({ stock: 3, sold: 1, revenue: 55_000 });
 
-    // Seed 001: the shopper requests the event's reward and sees it listed.
+    // The shopper requests the event's reward and sees it listed.
     const request = await call('POST', `${u.gateway}/events/${event.body.id}/request`, { token: shopper.accessToken, body: {} });
     expect(request.status).toBe(201);
     expect(request.body.status).toBe('PENDING');

@@ -20,7 +20,7 @@ describe('payment rules', () => {
   });
 });
 
-describe('sandbox test cards (seed 004)', () => {
+describe('sandbox test cards', () => {
   it.each([
     ['4330000000000000', 'APPROVED'],
     ['4000000000000000', 'DECLINED'],

@@ -1,4 +1,4 @@
-/** Subscription plans (seed 004) and their prices in integer KRW per billing cycle. */
+/** Subscription plans and their prices in integer KRW per billing cycle. */
 export const PLANS = ['basic', 'pro'] as const;
 export const BILLING_CYCLES = ['monthly', 'yearly'] as const;
 export type Plan = (typeof PLANS)[number];

@@ -1,5 +1,5 @@
 /**
- * The sandbox gateway's test cards (seed 004): 4330… pays, 4000… is declined, 4111… has
+ * The sandbox provider's test cards: 4330… pays, 4000… is declined, 4111… has
  * insufficient funds. Any other number is declined as unknown, like a real test environment.
  */
 export type CardOutcome = 'APPROVED' | 'DECLINED' | 'INSUFFICIENT_FUNDS' | 'UNKNOWN_CARD';
