@@ -10,8 +10,8 @@ export const emailField = z
   .pipe(z.email({ message: 'email is not a valid address' }))
   .transform((e) => e.toLowerCase());
 
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
+const PASSWORD_MIN = 10;
+const PASSWORD_MAX = 128;
 
 /**
  * Length is what makes a password hard to guess, so it is the main rule; a password of one

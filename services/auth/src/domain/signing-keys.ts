@@ -45,7 +45,7 @@ export const signingKeysSetting = z
       .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct kid'),
   );
 
-export interface SigningKey {
+interface SigningKey {
   kid: string;
   alg: 'ES256' | 'EdDSA';
   privateKey: CryptoKey | Uint8Array;

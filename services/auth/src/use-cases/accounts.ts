@@ -16,7 +16,7 @@ export interface UserView {
   identities?: { provider: string; email: string | null; linkedAt: string }[];
 }
 
-export const userView = (u: PublicUser): UserView => ({
+const userView = (u: PublicUser): UserView => ({
   id: u.id,
   email: u.email,
   roles: u.roles,

@@ -28,7 +28,7 @@ const accessToken = (d: Deps, user: PublicUser, sessionId: string) =>
   signAccessToken(d.keys, d.access, { userId: user.id, roles: user.roles, sessionId, accountCreatedAt: user.createdAt });
 
 /** Opens a session for the user (evicting older ones beyond the limit) and issues its tokens. */
-export async function openSession(d: Deps, user: PublicUser): Promise<TokenPair> {
+async function openSession(d: Deps, user: PublicUser): Promise<TokenPair> {
   const sessionId = randomUUID();
   const refreshToken = newRefreshToken();
   // The family exists before the session, so a live session always has its refresh chain.

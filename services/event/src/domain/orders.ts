@@ -22,15 +22,6 @@ export interface Order {
   updatedAt: Date;
 }
 
-/** What happened to one payment event; the label of stampede_payment_events_total. */
-export type PaymentEventOutcome =
-  | 'recorded'
-  | 'duplicate'
-  | 'rejected'
-  | 'cancelled'
-  | 'tombstoned'
-  | 'invalid';
-
 /** An order as shoppers and staff read it (the hold it came from stays internal). */
 export const orderView = (o: Order) => ({
   id: o.id,

@@ -5,7 +5,7 @@ import type { SaleStatus } from '@stampede/contracts';
  * The sale lifecycle. CLOSED and CANCELLED are final; PAUSED is a stop inside an OPEN sale that
  * can resume, close for good or be called off.
  */
-export const SALE_TRANSITIONS: Readonly<Record<SaleStatus, readonly SaleStatus[]>> = {
+const SALE_TRANSITIONS: Readonly<Record<SaleStatus, readonly SaleStatus[]>> = {
   DRAFT: ['SCHEDULED', 'CANCELLED'],
   SCHEDULED: ['OPEN', 'CANCELLED'],
   OPEN: ['PAUSED', 'CLOSED'],

@@ -1,7 +1,7 @@
 import type { Conditions, SaleSnapshot, SaleStatus } from '@stampede/contracts';
 
 export const REFUND_POLICIES = ['RESTOCK', 'NO_RESTOCK'] as const;
-export type RefundPolicy = (typeof REFUND_POLICIES)[number];
+type RefundPolicy = (typeof REFUND_POLICIES)[number];
 
 /** A sale as stored (one row of `sales`). */
 export interface Sale {

@@ -9,13 +9,13 @@ import { REQUEST_STATUSES, REWARD_TYPES } from '../domain/rewards';
 // A sale's own rules live in domain/: a patched draft is checked against them again.
 export { createSaleSchema, updateSaleSchema } from '../domain/sale-input';
 
-export const pageQuery = {
+const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(10_000).default(0),
 };
 
 /** `a,b,c` in a query string, each one of `values`. */
-export const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))

@@ -9,7 +9,7 @@ import { OrderEntity } from './entities';
 export type Confirmed = Extract<PaymentEvent, { type: 'payment.confirmed' }>['payment'];
 export type Refunded = Extract<PaymentEvent, { type: 'payment.refunded' }>['payment'];
 
-export type RejectReason = 'stock_guard' | 'unknown_sale';
+type RejectReason = 'stock_guard' | 'unknown_sale';
 
 export type Rejection = { outcome: 'rejected'; reason: RejectReason; sold?: number; stock?: number };
 

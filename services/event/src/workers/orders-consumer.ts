@@ -32,7 +32,7 @@ function decode(payload: EachMessagePayload): PaymentEvent | undefined {
 }
 
 /** Handles one message; throwing makes kafkajs redeliver it, which the use case tolerates. */
-export function paymentEventHandler(d: Deps) {
+function paymentEventHandler(d: Deps) {
   return async (payload: EachMessagePayload): Promise<void> => {
     const origin = { topic: payload.topic, partition: payload.partition, offset: payload.message.offset };
     const event = decode(payload);

@@ -61,7 +61,7 @@ export interface ConfirmRequest {
   amount: number;
 }
 
-export const paymentStateOf = (p: PaymentFacts | undefined): PaymentState => p?.state ?? 'NONE';
+const paymentStateOf = (p: PaymentFacts | undefined): PaymentState => p?.state ?? 'NONE';
 
 export function reservationStateOf(r: ReservationFacts | undefined, paymentId: string | undefined, now: number): ReservationState {
   if (!r) return 'MISSING';

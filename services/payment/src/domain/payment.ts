@@ -14,7 +14,7 @@ export const PAYMENT_STATUSES = ['PENDING', 'CHARGING', 'FAILED', 'CONFIRMED', '
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Statuses of a hold that was paid: a confirm of it answers with the stored payment. */
-export const PAID: readonly PaymentStatus[] = ['CONFIRMED', 'REFUNDING', 'REFUNDED'];
+const PAID: readonly PaymentStatus[] = ['CONFIRMED', 'REFUNDING', 'REFUNDED'];
 export const isPaid = (status: PaymentStatus): boolean => PAID.includes(status);
 
 /** One payment per hold. Amounts are integer KRW from the sealed reservation. */

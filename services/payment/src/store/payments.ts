@@ -77,7 +77,7 @@ export async function claimCharge(em: Em, id: string, paymentKey: string, leaseM
 }
 
 /** A conditional status change: true only for the caller that moved the row. */
-export async function movePayment(em: Em, id: string, from: PaymentStatus, to: PaymentStatus, extra: EntityData<Payment> = {}): Promise<boolean> {
+async function movePayment(em: Em, id: string, from: PaymentStatus, to: PaymentStatus, extra: EntityData<Payment> = {}): Promise<boolean> {
   return (await em.nativeUpdate(PaymentEntity, { id, status: from }, { ...extra, status: to, updatedAt: now() })) > 0;
 }
 

@@ -6,7 +6,6 @@ import type { Principal } from '@stampede/contracts';
 import type { Deps } from '../deps';
 import { claimKey, finishKey, readKey, releaseKey, takeOverKey, type KeyRef, type StoredResponse } from '../store/idempotency';
 
-export type { StoredResponse };
 
 /** A request's fingerprint: hashes only, never the token or payment key themselves. */
 export const fingerprint = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');

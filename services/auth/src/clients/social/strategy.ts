@@ -10,7 +10,7 @@ export interface ProviderSettings {
   cooldownMs: number;
 }
 
-export const invalidIdToken = () => new AppError('AUTH_REQUIRED', 'The id_token is not valid');
+const invalidIdToken = () => new AppError('AUTH_REQUIRED', 'The id_token is not valid');
 
 /**
  * Verifies an OIDC id_token against the provider's JWKS (cached by jose, refetched at most once per
