@@ -3,7 +3,10 @@
 # As root it installs them with apt; otherwise it prints the exact command to run.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-tools postgresql postgresql-contrib kcat prometheus
+# Kafka itself comes from Maven Central (tools/kafka/pom.xml): it needs a JRE, Maven and, for the
+# TLS test's certificates, openssl.
+PACKAGES=(redis-server redis-tools postgresql postgresql-contrib prometheus
+          openjdk-17-jre-headless maven openssl
           golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
 
 missing=()

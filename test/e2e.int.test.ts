@@ -9,7 +9,7 @@ import { startTestPlatform, type TestPlatform } from './support/platform';
 
 /**
  * One whole journey through the gateway only, on every real service process, Redis Cluster,
- * PostgreSQL and the Kafka peer: seed 001's operator and reward flow and seed 000's
+ * PostgreSQL and Kafka: seed 001's operator and reward flow and seed 000's
  * reserve → prepare → confirm → Kafka → order.
  */
 describe('end to end through the gateway', () => {

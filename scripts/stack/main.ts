@@ -1,6 +1,6 @@
 /**
- * `npm run stack`: the whole platform on one machine, real Redis Cluster, PostgreSQL, the Kafka
- * peer, Prometheus and every service. Ctrl-C (or SIGTERM) stops everything it started.
+ * `npm run stack`: the whole platform on one machine, real Redis Cluster, PostgreSQL, Apache Kafka
+ * (3 KRaft nodes), Prometheus and every service. Ctrl-C (or SIGTERM) stops everything it started.
  *
  *   npm run stack -- --replicas entry=3,payment=2 --offset 100
  */
@@ -33,7 +33,7 @@ async function main() {
   const dataDir = join(root, '.stampede', 'stack');
   const rulesDir = join(root, 'observability', 'prometheus', 'rules');
   const started = Date.now();
-  process.stdout.write('Starting Stampede: Redis Cluster, PostgreSQL, Kafka peer, services, Prometheus...\n');
+  process.stdout.write('Starting Stampede: Redis Cluster, PostgreSQL, Kafka, services, Prometheus...\n');
   const platform = await startPlatform({
     root,
     dataDir,

@@ -9,6 +9,7 @@ export * from './http/errors';
 export * from './http/request-context';
 export * from './clients/redis';
 export * from './clients/kafka';
+export * from './clients/kafka-health';
 export * from './clients/orm';
 export * from './main';
 export { z } from 'zod';

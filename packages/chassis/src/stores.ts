@@ -2,6 +2,10 @@ import type { EntitySchema } from '@mikro-orm/core';
 import type { MigrationObject } from '@mikro-orm/core';
 import { closeCluster, createRedisCluster, pingCluster, type Cluster } from './clients/redis';
 import { initOrm, pingDatabase, type MikroORM, type OrmOptions } from './clients/orm';
+import { kafkaConnection, type KafkaConnection } from './clients/kafka';
+import { KafkaHealth } from './clients/kafka-health';
+import type { KafkaConfig } from './config';
+import type { Logger } from './logger';
 import type { ReadinessCheck } from './health';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -37,6 +41,20 @@ export async function postgresStore(
   stores.checks.postgres = () => pingDatabase(orm);
   stores.closers.push(() => orm.close(true));
   return orm;
+}
+
+/**
+ * Kafka's connection settings and the health its clients report into: readiness fails on a
+ * credential or certificate problem (see KafkaHealth), never on a mere outage.
+ */
+export function kafkaStore(config: KafkaConfig, stores: Stores, logger: Logger): { connection: KafkaConnection; health: KafkaHealth } {
+  const health = new KafkaHealth(logger, {
+    saslMechanism: config.KAFKA_SASL_MECHANISM,
+    saslUsername: config.KAFKA_SASL_USERNAME,
+    ssl: String(config.KAFKA_SSL),
+  });
+  stores.checks.kafka = health.check;
+  return { connection: kafkaConnection(config), health };
 }
 
 export const newStores = (registry?: Registry): Stores => ({ checks: {}, closers: [], ...(registry ? { registry } : {}) });

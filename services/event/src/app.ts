@@ -3,6 +3,7 @@ import {
   createMetrics,
   createService,
   createVerifier,
+  kafkaStore,
   newStores,
   postgresStore,
   redisStore,
@@ -41,9 +42,11 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     redis,
   });
 
-  const orders = config.ORDERS_CONSUMER_ENABLED
+  const kafka = config.ORDERS_CONSUMER_ENABLED ? kafkaStore(config, stores, logger) : undefined;
+  const orders = kafka
     ? startOrdersConsumer({
-        brokers: config.KAFKA_BROKERS,
+        connection: kafka.connection,
+        health: kafka.health,
         groupId: config.ORDERS_CONSUMER_GROUP,
         sessionTimeout: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: config.KAFKA_CONSUMER_HEARTBEAT_MS,
@@ -59,7 +62,8 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     logger,
     metrics,
     ...serviceOptionsFrom(config),
-    // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
+    // Kafka's check fails only on a credential or certificate problem: an outage keeps the API
+    // serving while the consumer catches up later.
     checks: stores.checks,
     routes: (app) => {
       app.use(internalRoutes(deps));

@@ -2,6 +2,7 @@ import {
   ConfigError,
   createKafka,
   createMetrics,
+  kafkaStore,
   createService,
   createVerifier,
   newStores,
@@ -66,9 +67,11 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
   };
   const verifier = createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis });
 
+  const kafka = kafkaStore(config, stores, logger);
   const relay = new OutboxRelay({
     knex,
-    kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'payment-outbox', logger }),
+    kafka: createKafka({ ...kafka.connection, clientId: 'payment-outbox', logger }),
+    health: kafka.health,
     logger,
     metrics: pm,
     pollMs: config.OUTBOX_POLL_MS,

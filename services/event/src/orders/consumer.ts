@@ -1,6 +1,8 @@
 import {
   createKafka,
   paymentEventSchema,
+  type KafkaConnection,
+  type KafkaHealth,
   PAYMENT_EVENTS_TOPIC,
   startConsumer,
   type Consumer,
@@ -14,7 +16,9 @@ import type { EventMetrics } from '../metrics';
 import { applyConfirmed, applyRefunded } from '../store/orders';
 
 export interface OrdersConsumerOptions {
-  brokers: string[];
+  connection: KafkaConnection;
+  /** Told about every connect, so a wrong credential shows on /readyz. */
+  health?: KafkaHealth;
   groupId: string;
   sessionTimeout: number;
   heartbeatInterval: number;
@@ -75,16 +79,41 @@ export function paymentEventHandler(o: Pick<OrdersConsumerOptions, 'orm' | 'logg
 }
 
 /**
- * Consumes payment.events in the background. Kafka is deliberately not a readiness dependency: the
- * HTTP API works without it, and the consumer keeps retrying until the brokers answer.
+ * Consumes payment.events in the background. An unreachable Kafka is deliberately not a readiness
+ * failure: the HTTP API works without it, and the consumer keeps retrying until the brokers
+ * answer. A refused credential is (through `health`), and is retried all the same.
  */
 export function startOrdersConsumer(o: OrdersConsumerOptions): OrdersConsumer {
   let consumer: Consumer | undefined;
   let stopped = false;
+  let crashes = 0;
   let wake: (() => void) | undefined;
-  const kafka = createKafka({ brokers: o.brokers, clientId: 'event', logger: o.logger });
+  const kafka = createKafka({ ...o.connection, clientId: 'event', logger: o.logger });
+  const pause = (ms: number) =>
+    new Promise<void>((r) => {
+      wake = r;
+      setTimeout(r, ms).unref();
+    });
+  const crashed = new WeakSet<Consumer>();
 
-  const started = (async () => {
+  // kafkajs does not restart a consumer after an error it does not retry (a refused credential,
+  // a setting the broker rejects): without this the service would go on serving with no consumer.
+  const onCrash = (err: Error, c: Consumer) => {
+    crashed.add(c);
+    if (consumer === c) consumer = undefined;
+    o.health?.failed('orders-consumer', err);
+    o.logger.error({ err: err.message }, 'payment events consumer stopped after an error; starting it again');
+    void c
+      .disconnect()
+      .catch(() => undefined)
+      .then(() => pause(Math.min(1_000 * ++crashes, 10_000)))
+      .then(() => {
+        if (!stopped) current = run();
+      });
+  };
+
+  /** Starts the consumer, retrying until it runs. */
+  const run = async (): Promise<void> => {
     for (let attempt = 1; !stopped; attempt++) {
       try {
         const c = await startConsumer({
@@ -96,29 +125,34 @@ export function startOrdersConsumer(o: OrdersConsumerOptions): OrdersConsumer {
           heartbeatInterval: o.heartbeatInterval,
           handle: paymentEventHandler(o),
           registry: o.registry,
+          onJoin: () => {
+            crashes = 0;
+            o.health?.succeeded('orders-consumer');
+          },
+          onCrash,
         });
         if (stopped) return void (await c.disconnect());
+        if (crashed.has(c)) return; // it stopped while joining; onCrash starts the next one
         consumer = c;
         o.logger.info({ groupId: o.groupId, topic: PAYMENT_EVENTS_TOPIC }, 'payment events consumer running');
         return;
       } catch (err) {
+        o.health?.failed('orders-consumer', err);
         o.logger.warn({ err, attempt }, 'payment events consumer could not start; retrying');
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, Math.min(500 * attempt, 10_000)).unref();
-        });
+        await pause(Math.min(500 * attempt, 10_000));
       }
     }
-  })();
+  };
+  let current = run();
 
   return {
-    started,
+    started: current,
     async stop() {
       stopped = true;
       wake?.();
       // A connect still retrying against unreachable brokers is not waited for: shutdown stays
       // bounded, and a connect that succeeds after this point disconnects itself (see above).
-      await Promise.race([started, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await Promise.race([current, new Promise((r) => setTimeout(r, 2_000).unref())]);
       await consumer?.disconnect();
     },
   };

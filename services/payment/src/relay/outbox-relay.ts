@@ -1,13 +1,15 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Kafka, Logger, Producer } from '@stampede/chassis';
+import type { Kafka, KafkaHealth, Logger, Producer } from '@stampede/chassis';
 import type { PaymentMetrics } from '../metrics';
 import { recordRelayFailure, relayBatch, type OutboxRow } from '../store/outbox';
 
 export interface RelayOptions {
   knex: Knex;
   kafka: Kafka;
+  /** Told about every connect, so a wrong credential shows on /readyz. */
+  health?: KafkaHealth;
   logger: Logger;
   metrics: PaymentMetrics;
   pollMs: number;
@@ -21,6 +23,8 @@ export interface RelayOptions {
  * FOR UPDATE SKIP LOCKED, so replicas share the backlog without sending a row twice in the normal
  * case. Delivery is at-least-once (a publish that times out may still land): consumers dedupe by
  * eventId / paymentId. While Kafka is unreachable rows simply wait; confirms are not affected.
+ * The producer is idempotent with acks=all: a retried send after a broker failover is written
+ * once, and an acknowledged event is on min.insync.replicas brokers.
  */
 export class OutboxRelay {
   private running = false;
@@ -38,7 +42,9 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    // A round publishing rows finishes (its rows are then marked sent); a connect still retrying
+    // against unreachable brokers is not waited for, so shutdown stays bounded.
+    await Promise.race([this.loop, sleep(this.connected ? 20_000 : 2_000, undefined, { ref: false })]);
     await this.producer?.disconnect().catch(() => undefined);
   }
 
@@ -51,6 +57,8 @@ export class OutboxRelay {
     let backoff = this.o.pollMs;
     while (this.running) {
       try {
+        // Connected before there is anything to send, so a credential problem shows at start-up.
+        await this.connect();
         const sent = await this.tick();
         backoff = this.o.pollMs;
         if (sent > 0) continue; // more may be waiting
@@ -108,11 +116,21 @@ export class OutboxRelay {
   }
 
   private async connect(): Promise<Producer> {
-    // The mock Kafka peer has no controller, so no idempotent producer; dedupe is the consumer's job.
-    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    // One request in flight per broker keeps the idempotent producer's sequence numbers in order.
+    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     if (!this.connected) {
-      await this.producer.connect();
+      try {
+        await this.producer.connect();
+      } catch (e) {
+        this.o.health?.failed('outbox-producer', e);
+        // A producer whose connect failed is not reused: its half-open state would linger.
+        const failed = this.producer;
+        this.producer = undefined;
+        void failed.disconnect().catch(() => undefined);
+        throw e;
+      }
       this.connected = true;
+      this.o.health?.succeeded('outbox-producer');
     }
     return this.producer;
   }
