@@ -104,3 +104,47 @@ export async function describeTopics(admin: KafkaAdmin): Promise<TopicDescriptio
     };
   });
 }
+
+/** What differs between a cluster's topics and the plan (empty when they match exactly). */
+export function topicDrift(actual: TopicDescription[], plan: TopicSpec[]): string[] {
+  const problems: string[] = [];
+  for (const p of plan) {
+    const t = actual.find((a) => a.name === p.topic);
+    if (!t) {
+      problems.push(`${p.topic}: missing`);
+      continue;
+    }
+    if (t.partitions !== p.numPartitions) problems.push(`${p.topic}: ${t.partitions} partitions, declared ${p.numPartitions}`);
+    if (t.replicationFactor !== p.replicationFactor) problems.push(`${p.topic}: replication factor ${t.replicationFactor}, declared ${p.replicationFactor}`);
+    for (const { name, value } of p.configEntries) {
+      if (SHOWN_CONFIG.includes(name) && t.config[name] !== value) problems.push(`${p.topic}: ${name}=${t.config[name]}, declared ${value}`);
+    }
+  }
+  for (const a of actual) if (!plan.some((p) => p.topic === a.name)) problems.push(`${a.name}: not declared`);
+  return problems;
+}
+
+/**
+ * Tries to write to a topic nobody declared, with a client that even asks for it to be created:
+ * the cluster must refuse, and the topic must still not exist afterwards.
+ */
+export async function probeUndeclaredTopic(kafka: Kafka): Promise<{ topic: string; refused: boolean; error: string; existsAfter: boolean }> {
+  const topic = `stampede.undeclared.${Date.now().toString(36)}`;
+  const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 } });
+  await producer.connect();
+  let error = '';
+  try {
+    await producer.send({ topic, acks: -1, messages: [{ value: 'must not be written' }] });
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  } finally {
+    await producer.disconnect();
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return { topic, refused: error !== '', error, existsAfter: (await admin.listTopics()).includes(topic) };
+  } finally {
+    await admin.disconnect();
+  }
+}
