@@ -16,6 +16,7 @@ import type { KafkaConfig } from '../config';
 import type { Logger } from '../logger';
 
 export type { Consumer, Producer, Message, EachMessagePayload, Kafka };
+export { Partitioners } from 'kafkajs';
 
 /** Where the brokers are and how to reach them: TLS and SASL as the configuration asks. */
 export interface KafkaConnection {

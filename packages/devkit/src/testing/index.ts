@@ -5,3 +5,4 @@ export * from './http';
 export * from './boot';
 export * from './issuer';
 export * from './invariant';
+export * from './tls';

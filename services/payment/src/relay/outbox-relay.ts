@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Kafka, KafkaHealth, Logger, Producer } from '@stampede/chassis';
+import { Partitioners, type Kafka, type KafkaHealth, type Logger, type Producer } from '@stampede/chassis';
 import type { PaymentMetrics } from '../metrics';
 import { recordRelayFailure, relayBatch, type OutboxRow } from '../store/outbox';
 
@@ -117,7 +117,15 @@ export class OutboxRelay {
 
   private async connect(): Promise<Producer> {
     // One request in flight per broker keeps the idempotent producer's sequence numbers in order.
-    this.producer ??= this.o.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    // It retries a send without limit (the broker drops a retried batch it already has); the
+    // round's own timeout bounds how long a send may take.
+    this.producer ??= this.o.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     if (!this.connected) {
       try {
         await this.producer.connect();

@@ -15,6 +15,7 @@ import {
   headersToStrings,
   type Cluster,
   type Consumer,
+  type KafkaConnection,
   type SaleSnapshot,
 } from '@stampede/chassis';
 import { http, testDatabaseUrl, testInfra } from '@stampede/devkit';
@@ -122,9 +123,10 @@ export interface CollectedMessage {
 }
 
 /** A consumer of the payment topic in its own group, keeping every message it sees. */
-export async function collectPaymentEvents(brokers: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+export async function collectPaymentEvents(brokers: string | KafkaConnection): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
   const logger = createLogger({ service: 'payment-test', level: 'silent' });
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: `payment-test-${randomUUID().slice(0, 8)}`, logger });
+  const connection = typeof brokers === 'string' ? { brokers: brokers.split(',') } : brokers;
+  const kafka = createKafka({ ...connection, clientId: `payment-test-${randomUUID().slice(0, 8)}`, logger });
   const messages: CollectedMessage[] = [];
   const consumer: Consumer = await startConsumer({
     kafka,
