@@ -46,7 +46,8 @@ async function main() {
   const lines = platform.endpoints.map((e) => `  ${e.name.padEnd(width)}  ${e.url}`);
   writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(platform.endpoints, null, 2));
   process.stdout.write(
-    `\nStampede is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n${lines.join('\n')}\n\n` +
+    `\nStampede is up in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `(Kafka ${platform.kafka.runtime.version}, 3 nodes, ready in ${(platform.kafka.startup.readyMs / 1000).toFixed(1)} s)\n\n${lines.join('\n')}\n\n` +
       `Logs: ${join(dataDir, 'logs')}\nPress Ctrl-C to stop everything.\n`,
   );
 

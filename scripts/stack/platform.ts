@@ -33,6 +33,7 @@ export interface Platform {
   endpoints: Endpoint[];
   group: ProcessGroup;
   postgres: PostgresHandle;
+  kafka: KafkaHandle;
   stop(): Promise<void>;
 }
 
@@ -111,7 +112,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       { name: 'redis-cluster', url: redis.nodesEnv },
       { name: 'kafka', url: kafka.brokersEnv },
     );
-    return { endpoints, group, postgres: pg, stop };
+    return { endpoints, group, postgres: pg, kafka, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -157,6 +157,7 @@ export async function startFaultPlatform(opts: { slot: number; replicas?: Partia
       secrets: {},
     };
     const endpoints = await startReplicas(replicaOptions, ctx);
+    process.stdout.write(`\n[faults] platform on ${base}: 3 Kafka nodes ready in ${kafka.startup.readyMs} ms (storage formatted ${kafka.startup.formatMs} ms)\n`);
     client = createRedisCluster({ nodes: redis.nodes });
     const c = client;
     return {
