@@ -241,6 +241,18 @@ export async function startKafka(o: KafkaOptions): Promise<KafkaHandle> {
     }
   };
 
+  const retryUntil = async (what: string, fn: () => Promise<unknown>, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`Kafka: ${what} did not answer within ${timeoutMs} ms: ${String(e)}`);
+        await sleep(200);
+      }
+    }
+  };
+
   const stopAll = async () => {
     const running = [...procs.values()];
     for (const m of running) m.child.kill('SIGCONT');
@@ -254,7 +266,9 @@ export async function startKafka(o: KafkaOptions): Promise<KafkaHandle> {
     registeredMs = Date.now() - t0;
     // The group coordinator's topic exists before the first consumer asks for it, so a test's
     // first consumer joins its group at once instead of waiting for the topic to be created.
-    await admin((a) => a.describeGroups(['stampede-warmup']));
+    // While it is being created (and its partitions led) the coordinator moves: ask until a
+    // coordinator answers.
+    await retryUntil('the group coordinator', () => admin((a) => a.describeGroups(['stampede-warmup'])), 30_000);
   } catch (e) {
     await stopAll();
     throw e;

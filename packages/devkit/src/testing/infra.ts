@@ -11,7 +11,6 @@ export interface TestInfra {
   redisNodes: string;
   redisPorts: number[];
   kafkaBrokers: string;
-  kafkaPids: number[];
   postgres: { port: number; user: string; password: string };
   databases: string[];
   dataDir: string;
@@ -28,9 +27,11 @@ export interface RunningInfra {
 }
 
 /**
- * Ports: base..base+5 Redis Cluster, base+10 PostgreSQL, base+20 Kafka (controller base+21),
- * base+30 onwards Kafka clusters of single test files (see testKafkaPorts). Each developer or
- * helper running the suite in parallel picks its own STAMPEDE_TEST_PORT_BASE.
+ * Ports: base..base+5 Redis Cluster, base+10 PostgreSQL, base+50 Kafka (controller base+51).
+ * Single test files use base+20 (a PostgreSQL), base+30 and base+40 (Prometheus), base+60 to
+ * base+89 (Kafka clusters of their own, see testKafkaPorts), base+100 onwards (service
+ * platforms). Each developer or helper running the suite in parallel picks its own
+ * STAMPEDE_TEST_PORT_BASE.
  */
 export async function startTestInfra(root: string, base: number): Promise<RunningInfra> {
   assertSystemReady();
@@ -40,13 +41,12 @@ export async function startTestInfra(root: string, base: number): Promise<Runnin
     const [redis, postgres, kafka] = await Promise.all([
       startRedisCluster({ group, dir: join(dataDir, 'redis'), basePort: base }),
       startPostgres({ dir: join(dataDir, 'postgres'), port: base + 10, databases: TEST_DATABASES, fast: true }),
-      startTestKafka(root, group, join(dataDir, 'kafka'), base + 20),
+      startTestKafka(root, group, join(dataDir, 'kafka'), base + 50),
     ]);
     const info: TestInfra = {
       redisNodes: redis.nodesEnv,
       redisPorts: redis.nodes.map((n) => n.port),
       kafkaBrokers: kafka.brokersEnv,
-      kafkaPids: kafka.pids(),
       postgres: { port: postgres.port, user: postgres.user, password: postgres.password },
       databases: TEST_DATABASES,
       dataDir,
@@ -76,11 +76,11 @@ async function startTestKafka(root: string, group: ProcessGroup, dir: string, ba
 
 /**
  * Ports for a Kafka cluster a single test file starts for itself (one it may freeze or secure
- * without disturbing other files): ten ports from base + 30 + 10·slot, inside the harness's range.
- * Slots: 0 the payment outbox test, 1 the SASL/TLS test.
+ * without disturbing other files): ten ports from base + 60 + 10·slot, inside the harness's range.
+ * Slots: 0 the payment outbox test, 1 the SASL/TLS test, 2 the event consumer restart test.
  */
-export function testKafkaPorts(slot: number): number {
-  return Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 30 + 10 * slot;
+export function testKafkaPorts(slot: 0 | 1 | 2): number {
+  return Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 60 + 10 * slot;
 }
 
 const ENV_KEY = 'STAMPEDE_TEST_INFRA';
