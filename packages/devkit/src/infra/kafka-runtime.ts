@@ -40,7 +40,8 @@ export function kafkaRuntime(root: string): KafkaRuntime {
   const text = readFileSync(pom, 'utf8');
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(text)?.[1];
   if (!version) throw new Error(`${pom} names no kafka.version`);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  // Comments do not change what Maven resolves, so they do not invalidate the cache.
+  const hash = createHash('sha256').update(text.replace(/<!--[\s\S]*?-->/g, '').replace(/\s+/g, ' ')).digest('hex').slice(0, 12);
   const cacheDir = join(cacheRoot(), `kafka-${version}`);
   const cpFile = join(cacheDir, `classpath-${hash}.txt`);
   let classpath = existsSync(cpFile) ? readFileSync(cpFile, 'utf8').trim() : '';
