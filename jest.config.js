@@ -1,6 +1,6 @@
 /**
  * Two projects: `unit` (pure logic, no I/O) and `integration` (real Redis Cluster, PostgreSQL and
- * the Kafka peer, started once by the global setup on ports of their own).
+ * Apache Kafka, started once by the global setup on ports of their own).
  * Tests live next to each package: <package>/test/*.test.ts and *.int.test.ts.
  */
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];

@@ -6,7 +6,10 @@ set -euo pipefail
 # No Go packages: Helm and kubeconform (scripts/install-go-tools.sh) need Go >= 1.26, newer than
 # Debian bookworm's golang-go (1.19); that script uses the Go on PATH when it is new enough and
 # otherwise fetches the toolchain from the Go module proxy (curl).
-PACKAGES=(redis-server redis-tools postgresql postgresql-contrib kcat prometheus curl)
+# Kafka itself comes from Maven Central (tools/kafka/pom.xml): it needs a JRE, Maven and, for the
+# TLS test's certificates, openssl.
+PACKAGES=(redis-server redis-tools postgresql postgresql-contrib prometheus curl
+          openjdk-17-jre-headless maven openssl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -9,7 +9,7 @@ import { startTestPlatform, type TestPlatform } from './support/platform';
 
 /**
  * One whole journey through the gateway only, on every real service process, Redis Cluster,
- * PostgreSQL and the Kafka peer: the operator and reward flow and the
+ * PostgreSQL and Kafka: the operator and reward flow and the
  * reserve → prepare → confirm → Kafka → order.
  */
 describe('end to end through the gateway', () => {

@@ -19,7 +19,11 @@ export default async function globalSetup(): Promise<void> {
     const infra = await startTestInfra(root, base);
     (globalThis as { __stampedeInfra?: unknown }).__stampedeInfra = infra;
     publishTestInfra(infra.info);
-    process.stdout.write(`\n[harness] Redis Cluster, PostgreSQL and Kafka peer up in ${Date.now() - started} ms\n`);
+    const k = infra.kafka.startup;
+    process.stdout.write(
+      `\n[harness] Redis Cluster, PostgreSQL and Kafka up in ${Date.now() - started} ms ` +
+        `(Kafka ${infra.kafka.runtime.version}: storage formatted ${k.formatMs} ms, broker registered ${k.registeredMs} ms, ready ${k.readyMs} ms)\n`,
+    );
   }
   for (const service of SERVICES_WITH_DATABASE) {
     const modelFile = join(root, 'services', service, 'src', 'store', 'model.ts');

@@ -144,7 +144,21 @@ describe('observability of a purchase', () => {
     for (let i = 0; i < 7; i++) {
       await call('POST', `${u.gateway}/payments/confirm`, { token: b.accessToken, headers: { 'idempotency-key': `dash-${hex(6)}` }, body: {} });
     }
-    await new Promise((r) => setTimeout(r, 4_000));
+    // rate() over [1m] needs two samples: wait until Prometheus has scraped every target at least
+    // twice since the traffic (it starts scraping a few seconds after it starts, and the earlier
+    // cases may take less time than that).
+    const trafficDone = Date.now();
+    await waitFor(
+      'two scrapes of every target since the traffic',
+      async () => {
+        const since = Math.max(1, Math.floor((Date.now() - trafficDone) / 1000));
+        const counts = (await prometheus.query(`count_over_time(up[${since}s])`)) as Array<{ value: [number, string] }>;
+        const targets = ['gateway', 'auth', 'event', 'entry', 'payment'].flatMap((job) => platform.urlsOf(job as 'gateway')).length;
+        return counts.length === targets && counts.every((c) => Number(c.value[1]) >= 2);
+      },
+      30_000,
+      250,
+    );
 
     const empty: string[] = [];
     for (const q of panelQueries()) {

@@ -1,6 +1,6 @@
 /**
- * `npm run stack`: the whole platform on one machine, real Redis Cluster, PostgreSQL, the Kafka
- * peer, Prometheus and every service. Ctrl-C (or SIGTERM) stops everything it started.
+ * `npm run stack`: the whole platform on one machine, real Redis Cluster, PostgreSQL, Apache Kafka
+ * (3 KRaft nodes), Prometheus and every service. Ctrl-C (or SIGTERM) stops everything it started.
  *
  *   npm run stack -- --replicas entry=3,payment=2 --offset 100
  */
@@ -33,7 +33,7 @@ async function main() {
   const dataDir = join(root, '.stampede', 'stack');
   const rulesDir = join(root, 'observability', 'prometheus', 'rules');
   const started = Date.now();
-  process.stdout.write('Starting Stampede: Redis Cluster, PostgreSQL, Kafka peer, services, Prometheus...\n');
+  process.stdout.write('Starting Stampede: Redis Cluster, PostgreSQL, Kafka, services, Prometheus...\n');
   const platform = await startPlatform({
     root,
     dataDir,
@@ -46,7 +46,8 @@ async function main() {
   const lines = platform.endpoints.map((e) => `  ${e.name.padEnd(width)}  ${e.url}`);
   writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(platform.endpoints, null, 2));
   process.stdout.write(
-    `\nStampede is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n${lines.join('\n')}\n\n` +
+    `\nStampede is up in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `(Kafka ${platform.kafka.runtime.version}, 3 nodes, ready in ${(platform.kafka.startup.readyMs / 1000).toFixed(1)} s)\n\n${lines.join('\n')}\n\n` +
       `Logs: ${join(dataDir, 'logs')}\nPress Ctrl-C to stop everything.\n`,
   );
 

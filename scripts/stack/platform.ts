@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   assertSystemReady,
+  declareTopics,
   ProcessGroup,
-  startKafkaMock,
+  startKafka,
   startPostgres,
   startPrometheus,
   startRedisCluster,
+  type KafkaHandle,
   type PostgresHandle,
 } from '@stampede/devkit';
 import { serviceUrls, startReplicas, type Endpoint } from './replicas';
@@ -31,7 +33,18 @@ export interface Platform {
   endpoints: Endpoint[];
   group: ProcessGroup;
   postgres: PostgresHandle;
+  kafka: KafkaHandle;
   stop(): Promise<void>;
+}
+
+/**
+ * Three Kafka nodes (brokers 9092-9094, controllers 9095-9097, shifted by the offset) with the
+ * declared topics at the declared replication factor 3 and min.insync.replicas 2.
+ */
+async function startStackKafka(o: PlatformOptions, group: ProcessGroup): Promise<KafkaHandle> {
+  const kafka = await startKafka({ group, root: o.root, dir: join(o.dataDir, 'kafka'), nodes: 3, basePort: 9092 + o.offset });
+  await declareTopics(kafka, o.root);
+  return kafka;
 }
 
 /** Starts stores, runs migrations, starts every replica and waits until each one is ready. */
@@ -49,7 +62,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     const [redis, pg, kafka] = await Promise.all([
       startRedisCluster({ group, dir: join(o.dataDir, 'redis'), basePort: 7000 + o.offset }),
       startPostgres({ dir: join(o.dataDir, 'postgres'), port: 15432 + o.offset, databases }),
-      startKafkaMock(group),
+      startStackKafka(o, group),
     ]);
     postgres = pg;
 
@@ -97,9 +110,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       { name: 'prometheus', url: prometheus.url },
       { name: 'postgres', url: pg.url('<db>').replace(/:[^:@/]+@/, ':***@') },
       { name: 'redis-cluster', url: redis.nodesEnv },
-      { name: 'kafka (mock)', url: kafka.brokersEnv },
+      { name: 'kafka', url: kafka.brokersEnv },
     );
-    return { endpoints, group, postgres: pg, stop };
+    return { endpoints, group, postgres: pg, kafka, stop };
   } catch (e) {
     await stop();
     throw e;

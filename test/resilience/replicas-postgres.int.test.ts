@@ -7,7 +7,7 @@ import { RetryingClient, staggered, type Outcome } from './support/shoppers';
 
 /**
  * Issue 10, faults that run in CI: replicas killed mid-burst, and PostgreSQL stopped for 10 s.
- * Everything runs on a private Redis Cluster, PostgreSQL and Kafka peer (ports from
+ * Everything runs on a private Redis Cluster, PostgreSQL and 3-node Kafka (ports from
  * STAMPEDE_TEST_PORT_BASE + 300) with every service as a real process, two replicas each of
  * gateway, entry and payment.
  */

@@ -16,7 +16,7 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /**
  * Every service as a real process (from its sources), wired exactly as the local stack wires
- * them, on the test infra's Redis Cluster, PostgreSQL and Kafka peer. Ports start at
+ * them, on the test infra's Redis Cluster, PostgreSQL and Kafka. Ports start at
  * STAMPEDE_TEST_PORT_BASE + 100 (+ `shift`, so two platforms in one run do not collide).
  */
 export async function startTestPlatform(opts: { replicas?: Partial<Record<ServiceName, number>>; env?: Record<string, string>; shift?: number } = {}): Promise<TestPlatform> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -60,13 +61,17 @@ export function loadConfig<S extends z.ZodRawShape>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((i) => ({
-      variable: String(i.path[0] ?? '(unknown)'),
-      problem: i.message,
-    })),
-  );
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? '(unknown)'),
+        problem: i.message,
+      })),
+    );
+  }
+  const crossField = CROSS_FIELD_RULES.flatMap((rule) => rule(result.data as Record<string, unknown>));
+  if (crossField.length) throw new ConfigError(crossField);
+  return result.data;
 }
 
 /** For main.ts: print the problem and exit non-zero instead of throwing a stack trace. */
@@ -107,11 +112,57 @@ export const postgresConfigShape = {
   DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
 };
 
+/** A readable file holding at least one PEM certificate (a CA bundle). */
+const pemCertificateFile = z.string().min(1).superRefine((path, ctx) => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+    return;
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) ctx.addIssue({ code: 'custom', message: `${path} holds no PEM certificate` });
+});
+
 export const kafkaConfigShape = {
   KAFKA_BROKERS: hostPortList.transform((l) => l.map((b) => `${b.host}:${b.port}`)),
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
   KAFKA_CONSUMER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /** SASL on the client connection; unset means none. Username and password come with it. */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers; the CA is the system's unless KAFKA_SSL_CA_FILE names a PEM bundle. */
+  KAFKA_SSL: booleanFlag.default(false),
+  KAFKA_SSL_CA_FILE: pemCertificateFile.optional(),
 };
+
+export type KafkaConfig = z.infer<z.ZodObject<typeof kafkaConfigShape>>;
+
+type Issue = { variable: string; problem: string };
+
+/**
+ * Half a credential is a deployment mistake that would otherwise surface as a connection that
+ * silently never authenticates, so it stops the service at start-up like any bad variable.
+ */
+function kafkaSecurityIssues(c: Record<string, unknown>): Issue[] {
+  if (!('KAFKA_SSL' in c)) return []; // this service does not use Kafka
+  const issues: Issue[] = [];
+  const mechanism = c.KAFKA_SASL_MECHANISM as string | undefined;
+  if (mechanism) {
+    if (!c.KAFKA_SASL_USERNAME) issues.push({ variable: 'KAFKA_SASL_USERNAME', problem: `required when KAFKA_SASL_MECHANISM is set` });
+    if (!c.KAFKA_SASL_PASSWORD) issues.push({ variable: 'KAFKA_SASL_PASSWORD', problem: `required when KAFKA_SASL_MECHANISM is set` });
+    // PLAIN sends the password itself; SCRAM never does.
+    if (mechanism === 'plain' && c.KAFKA_SSL !== true) issues.push({ variable: 'KAFKA_SASL_MECHANISM', problem: 'plain sends the password in clear text: it needs KAFKA_SSL=true' });
+  } else if (c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD) {
+    issues.push({ variable: 'KAFKA_SASL_MECHANISM', problem: 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (scram-sha-512, scram-sha-256 or plain)' });
+  }
+  if (c.KAFKA_SSL_CA_FILE && c.KAFKA_SSL !== true) issues.push({ variable: 'KAFKA_SSL_CA_FILE', problem: 'set, but KAFKA_SSL is not true' });
+  return issues;
+}
+
+/** Rules over several variables, run after each variable parsed on its own. */
+const CROSS_FIELD_RULES: Array<(config: Record<string, unknown>) => Issue[]> = [kafkaSecurityIssues];
 
 /** How a service verifies access tokens: auth's JWKS, issuer and audience. */
 export const authVerifyConfigShape = {

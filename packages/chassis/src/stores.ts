@@ -4,6 +4,10 @@ import type { Cluster } from 'ioredis';
 import { closeCluster, createRedisCluster, pingCluster } from './clients/redis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm, pingDatabase, type OrmOptions } from './clients/orm';
+import { kafkaConnection, type KafkaConnection } from './clients/kafka';
+import { KafkaHealth } from './clients/kafka-health';
+import type { KafkaConfig } from './config';
+import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -39,6 +43,20 @@ export async function postgresStore(
   stores.checks.postgres = () => pingDatabase(orm);
   stores.closers.push(() => orm.close(true));
   return orm;
+}
+
+/**
+ * Kafka's connection settings and the health its clients report into: readiness fails on a
+ * credential or certificate problem (see KafkaHealth), never on a mere outage.
+ */
+export function kafkaStore(config: KafkaConfig, stores: Stores, logger: Logger): { connection: KafkaConnection; health: KafkaHealth } {
+  const health = new KafkaHealth(logger, {
+    saslMechanism: config.KAFKA_SASL_MECHANISM,
+    saslUsername: config.KAFKA_SASL_USERNAME,
+    ssl: String(config.KAFKA_SSL),
+  });
+  stores.checks.kafka = health.check;
+  return { connection: kafkaConnection(config), health };
 }
 
 export const newStores = (registry?: Registry): Stores => ({ checks: {}, closers: [], ...(registry ? { registry } : {}) });

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kafkaConnection } from '../src/clients/kafka';
 import {
   baseConfigShape,
   ConfigError,
@@ -62,6 +66,56 @@ describe('configuration from the environment', () => {
       expect((e as Error).message).toMatch(/PORT/);
       expect((e as Error).message).toMatch(/REDIS_NODES/);
     }
+  });
+
+  describe('Kafka authentication and TLS', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stampede-config-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello');
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const scram = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'payment', KAFKA_SASL_PASSWORD: 'pw-0123456789', KAFKA_SSL: 'true' };
+
+    it('when SCRAM over TLS with a CA file is configured, then the client gets the mechanism, the credential and the CA', () => {
+      const config = loadConfig(shape, { ...good, ...scram, KAFKA_SSL_CA_FILE: ca });
+      const connection = kafkaConnection(config);
+      expect(connection.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'payment', password: 'pw-0123456789' });
+      expect(connection.ssl).toEqual({ ca: [readFileSync(ca, 'utf8')] });
+    });
+
+    it('when nothing is configured, then the client connects in plain text without SASL', () => {
+      const connection = kafkaConnection(loadConfig(shape, good));
+      expect(connection).toEqual({ brokers: ['localhost:9092'] });
+    });
+
+    it('when KAFKA_SSL is true without a CA file, then the system CAs are used', () => {
+      expect(kafkaConnection(loadConfig(shape, { ...good, KAFKA_SSL: 'true' })).ssl).toBe(true);
+    });
+
+    it.each([
+      [{ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'payment' }, ['KAFKA_SASL_PASSWORD']],
+      [{ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_PASSWORD: 'pw-0123456789' }, ['KAFKA_SASL_USERNAME']],
+      [{ KAFKA_SASL_USERNAME: 'payment', KAFKA_SASL_PASSWORD: 'pw-0123456789' }, ['KAFKA_SASL_MECHANISM']],
+      [{ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'payment', KAFKA_SASL_PASSWORD: 'pw-0123456789' }, ['KAFKA_SASL_MECHANISM']],
+      [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'payment', KAFKA_SASL_PASSWORD: 'pw-0123456789' }, ['KAFKA_SASL_MECHANISM']],
+      [{ KAFKA_SSL: 'yes' }, ['KAFKA_SSL']],
+      [{ KAFKA_SSL_CA_FILE: ca }, ['KAFKA_SSL_CA_FILE']],
+      [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') }, ['KAFKA_SSL_CA_FILE']],
+      [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: notPem }, ['KAFKA_SSL_CA_FILE']],
+    ])('when the Kafka security variables are %p, then the error names %p', (env, variables) => {
+      expect(problemsOf({ ...good, ...env })).toEqual(variables);
+    });
+
+    it('when a credential is incomplete, then the message names the missing variable and never echoes the password', () => {
+      try {
+        loadConfig(shape, { ...good, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_PASSWORD: 'hunter2-secret' });
+        throw new Error('expected a ConfigError');
+      } catch (e) {
+        expect((e as Error).message).toMatch(/KAFKA_SASL_USERNAME/);
+        expect((e as Error).message).not.toContain('hunter2-secret');
+      }
+    });
   });
 
   it('lists the variables without which a service cannot start', () => {

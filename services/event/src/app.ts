@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createVerifier } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
-import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
+import { kafkaStore, newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
 import type { Config } from './config';
 import type { Deps } from './deps';
 import { routes } from './http/routes';
@@ -30,9 +30,11 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
   const deps: Deps = { orm, redis, verifier, logger, metrics: eventMetrics };
   registerSaleGauges(metrics, orm);
 
-  const orders = config.ORDERS_CONSUMER_ENABLED
+  const kafka = config.ORDERS_CONSUMER_ENABLED ? kafkaStore(config, stores, logger) : undefined;
+  const orders = kafka
     ? startOrdersConsumer(deps, {
-        brokers: config.KAFKA_BROKERS,
+        connection: kafka.connection,
+        health: kafka.health,
         groupId: config.ORDERS_CONSUMER_GROUP,
         sessionTimeout: config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: config.KAFKA_CONSUMER_HEARTBEAT_MS,
@@ -45,7 +47,8 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     logger,
     metrics,
     ...serviceOptionsFrom(config),
-    // Kafka is not here on purpose: the API serves without it and the consumer catches up later.
+    // Kafka's check fails only on a credential or certificate problem: an outage keeps the API
+    // serving while the consumer catches up later.
     checks: stores.checks,
     routes: (app) => routes(app, deps),
     // The consumer stops first so an in-flight message finishes while its stores are still open.

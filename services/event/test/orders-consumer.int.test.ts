@@ -12,7 +12,7 @@ describe('event service: the payment events consumer without brokers', () => {
     const deps = { logger: logs.logger, metrics: createEventMetrics(metrics) } as unknown as Deps;
     const consumer = startOrdersConsumer(deps, {
       // Port 9 (discard) is closed on loopback: every connect is refused.
-      brokers: ['127.0.0.1:9'],
+      connection: { brokers: ['127.0.0.1:9'] },
       groupId: 'event-orders-unreachable',
       sessionTimeout: 3_000,
       heartbeatInterval: 300,

@@ -45,7 +45,9 @@ describe('event service: orders from payment events', () => {
     h = await startEvent({ consumer: true, logger: logs.logger });
     operator = await h.token(['OPERATOR']);
     producer = createKafka({ brokers: testInfra().kafkaBrokers.split(','), clientId: 'event-orders-test' }).producer({
-      allowAutoTopicCreation: true,
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
     });
     await producer.connect();
     await h.service.orders?.started;
@@ -63,8 +65,8 @@ describe('event service: orders from payment events', () => {
     return m ? Number(m[1]) : 0;
   };
 
-  // The Kafka peer answers a consumer's fetch only when its wait expires (seconds), so every
-  // scenario is sent up front and each test awaits its own: the file costs one round trip, not five.
+  // Every scenario is sent up front and each test awaits its own, so the file waits for the
+  // consumer once, not five times.
   type Scenario = { saleId: string; ids: string[]; settled: Promise<void> };
   const scenarios: Record<string, Promise<Scenario>> = {};
   const scenario = (name: string, stock: number, build: (saleId: string, ids: string[]) => PaymentEvent[], raw: string[] = []) => {

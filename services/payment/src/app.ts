@@ -5,7 +5,7 @@ import { reader } from '@stampede/chassis/clients/orm';
 import { ConfigError } from '@stampede/chassis/config';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
-import { newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
+import { kafkaStore, newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
 import { metered } from './clients/psp/metered';
 import { SandboxPsp } from './clients/psp/sandbox';
 import { TossPsp } from './clients/psp/toss';
@@ -53,9 +53,11 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     metrics: pm,
   };
 
+  const kafka = kafkaStore(config, stores, logger);
   const relay = new OutboxRelay({
     orm,
-    kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'payment-outbox', logger }),
+    kafka: createKafka({ ...kafka.connection, clientId: 'payment-outbox', logger }),
+    health: kafka.health,
     logger,
     metrics: pm,
     pollMs: config.OUTBOX_POLL_MS,

@@ -25,7 +25,7 @@ import {
 
 /**
  * Issue 6, acceptance 1–5: two real payment replicas (separate processes) against the real Redis
- * Cluster, PostgreSQL and Kafka peer; requests alternate between them.
+ * Cluster, PostgreSQL and Kafka; requests alternate between them.
  */
 describe('payment confirm across two replicas', () => {
   let issuer: TestIssuer;

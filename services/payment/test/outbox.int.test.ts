@@ -1,18 +1,33 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { http, ProcessGroup, spawnTs, startKafkaMock, startTestIssuer, testStoreEnv, waitFor, type KafkaHandle, type SpawnedService, type TestIssuer } from '@stampede/devkit';
+import {
+  declareTopics,
+  http,
+  ProcessGroup,
+  spawnTs,
+  startKafka,
+  startTestIssuer,
+  testKafkaPorts,
+  testStoreEnv,
+  waitFor,
+  type KafkaHandle,
+  type SpawnedService,
+  type TestIssuer,
+} from '@stampede/devkit';
 import type { Cluster } from 'ioredis';
 import type { Pool } from 'pg';
 import { paymentTestEnv } from './support/env';
 import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, paymentDb, redisClient, reserve, root, startSnapshotServer } from './support/fixture';
 
 /**
- * Issue 6, acceptance 6: the Kafka peer stops (a Kafka mock of this file's own, frozen with
+ * Issue 6, acceptance 6: Kafka stops answering (a Kafka node of this file's own, frozen with
  * SIGSTOP, so other test files keep theirs). Two replicas keep confirming; the outbox keeps the
- * events; after the peer resumes every event arrives, and an order record keyed by paymentId (as
+ * events; after Kafka resumes every event arrives, and an order record keyed by paymentId (as
  * the event service keeps it) gets each payment once.
  */
 describe('payment outbox while Kafka is down', () => {
-  const group = new ProcessGroup(join(root, '.stampede', `payment-outbox-${process.pid}`, 'logs'));
+  const dir = join(root, '.stampede', `payment-outbox-${process.pid}`);
+  const group = new ProcessGroup(join(dir, 'logs'));
   let kafka: KafkaHandle;
   let issuer: TestIssuer;
   let snaps: Awaited<ReturnType<typeof startSnapshotServer>>;
@@ -21,7 +36,8 @@ describe('payment outbox while Kafka is down', () => {
   let replicas: SpawnedService[] = [];
 
   beforeAll(async () => {
-    kafka = await startKafkaMock(group);
+    kafka = await startKafka({ group, root, dir: join(dir, 'kafka'), nodes: 1, basePort: testKafkaPorts(0) });
+    await declareTopics(kafka, root);
     issuer = await startTestIssuer();
     snaps = await startSnapshotServer();
     redis = redisClient();
@@ -37,10 +53,12 @@ describe('payment outbox while Kafka is down', () => {
     redis?.disconnect();
     await snaps?.stop();
     await issuer?.stop();
+    await kafka?.stop();
     await group.stopAll(2_000);
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when the Kafka peer is frozen, then confirms still answer 200, and after it resumes every event is delivered and recorded once', async () => {
+  it('when Kafka is frozen, then confirms still answer 200, and after it resumes every event is delivered and recorded once', async () => {
     const sale = await newSale(redis, snaps, { total: 10, limit: 1 });
     kafka.pause();
     const paymentIds: string[] = [];
@@ -61,7 +79,7 @@ describe('payment outbox while Kafka is down', () => {
     const confirmMs = Date.now() - started;
     expect(confirmMs).toBeLessThan(10_000);
 
-    // The events wait in the outbox while the peer is down.
+    // The events wait in the outbox while Kafka is down.
     await new Promise((r) => setTimeout(r, 1_000));
     const unsent = await db.query("select count(*)::int as n from outbox where sent_at is null and payload->'payment'->>'paymentId' = any($1)", [paymentIds]);
     expect(unsent.rows[0].n).toBe(paymentIds.length);

@@ -1,11 +1,12 @@
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { migrate } from '@stampede/chassis/clients/orm';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import {
+  declareTopics,
+  portFree,
   ProcessGroup,
-  startKafkaMock,
+  startKafka,
   startPostgres,
   startRedisCluster,
   type KafkaHandle,
@@ -37,13 +38,6 @@ export interface FaultPlatform {
 
 const DATABASES = ['auth', 'event', 'payment'] as const;
 
-const portFree = (port: number) =>
-  new Promise<boolean>((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-
 /**
  * Outside CI the port base may sit in the ephemeral range, where a node's port or its cluster
  * bus port (port + 10000) can be held by someone's long-lived outgoing connection: try the next
@@ -72,8 +66,26 @@ async function startPostgresWithRetry(dir: string, port: number): Promise<Postgr
 }
 
 /**
- * The Kafka mock listens on random ports, which may land on a service port: shift the services
- * by 30 until every one of their ports is free.
+ * Three Kafka nodes (brokers at +60, controllers at +63) with the declared topics at replication
+ * factor 3 and min.insync.replicas 2, as in production. Like Redis, the next ports (+70, +80)
+ * when one is taken.
+ */
+async function startKafkaWithRetry(own: ProcessGroup, dir: string, basePort: number): Promise<KafkaHandle> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const kafka = await startKafka({ group: own, root: ROOT, dir, nodes: 3, basePort: basePort + 10 * attempt });
+      await declareTopics(kafka, ROOT);
+      return kafka;
+    } catch (e) {
+      await own.stopAll(1_000);
+      if (attempt >= 2 || !/taken/.test(String(e))) throw e;
+    }
+  }
+}
+
+/**
+ * A service port may be held by someone's outgoing connection: shift the services by 20 until
+ * every one of their ports is free.
  */
 async function freeOffset(offset: number, replicas: Partial<Record<ServiceName, number>>): Promise<number> {
   for (let shift = 0; shift <= 60; shift += 20) {
@@ -86,20 +98,25 @@ async function freeOffset(offset: number, replicas: Partial<Record<ServiceName, 
 
 /**
  * A whole platform on stores of its own, so faults injected here (a Redis master killed,
- * PostgreSQL stopped, the Kafka peer frozen) never disturb other test files on the shared infra.
+ * PostgreSQL stopped, a Kafka broker killed or all frozen) never disturb other test files on the
+ * shared infra.
  * `slot` picks the ports: stores at BASE + 300 + 200·slot, services at BASE + 400 + 200·slot.
  */
 export async function startFaultPlatform(opts: { slot: number; replicas?: Partial<Record<ServiceName, number>>; env?: Record<string, string> }): Promise<FaultPlatform> {
   const base = Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 300 + 200 * opts.slot;
   const dir = join(ROOT, '.stampede', `faults-${base}`);
   const group = new ProcessGroup(join(dir, 'logs'));
-  // Its own group, so a failed start can be stopped and retried without touching the rest.
+  // Their own groups, so a failed start can be stopped and retried without touching the rest,
+  // and Kafka's nodes stop together (one by one, the last would wait for a lost quorum).
   const redisGroup = new ProcessGroup(join(dir, 'logs'));
+  const kafkaGroup = new ProcessGroup(join(dir, 'logs'));
   let postgres: PostgresHandle | undefined;
+  let kafkaHandle: KafkaHandle | undefined;
   let client: Cluster | undefined;
   const stop = async () => {
     client?.disconnect();
     await group.stopAll(3_000);
+    await (kafkaHandle?.stop() ?? kafkaGroup.stopAll(3_000));
     await redisGroup.stopAll(3_000);
     await postgres?.stop();
   };
@@ -108,9 +125,10 @@ export async function startFaultPlatform(opts: { slot: number; replicas?: Partia
     const started = await Promise.allSettled([
       startRedisWithRetry(redisGroup, join(dir, 'redis'), base),
       startPostgresWithRetry(join(dir, 'postgres'), base + 10),
-      startKafkaMock(group),
+      startKafkaWithRetry(kafkaGroup, join(dir, 'kafka'), base + 60),
     ]);
     if (started[1].status === 'fulfilled') postgres = started[1].value;
+    if (started[2].status === 'fulfilled') kafkaHandle = started[2].value;
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     const [redis, pg, kafka] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [RedisClusterHandle, PostgresHandle, KafkaHandle];
@@ -137,6 +155,7 @@ export async function startFaultPlatform(opts: { slot: number; replicas?: Partia
       secrets: {},
     };
     const endpoints = await startReplicas(replicaOptions, ctx);
+    process.stdout.write(`\n[faults] platform on ${base}: 3 Kafka nodes ready in ${kafka.startup.readyMs} ms (storage formatted ${kafka.startup.formatMs} ms)\n`);
     client = createRedisCluster({ nodes: redis.nodes });
     const c = client;
     return {

@@ -2,24 +2,45 @@ import { context, propagation } from '@opentelemetry/api';
 import {
   Kafka,
   logLevel,
+  type SASLOptions,
   type Consumer,
   type EachMessagePayload,
   type IHeaders,
 } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import type { KafkaConfig } from '../config';
 
-
-export interface KafkaOptions {
+/** Where the brokers are and how to reach them: TLS and SASL as the configuration asks. */
+export interface KafkaConnection {
   brokers: string[];
+  ssl?: ConnectionOptions | boolean;
+  sasl?: SASLOptions;
+}
+
+export interface KafkaOptions extends KafkaConnection {
   clientId: string;
   logger?: Logger;
 }
 
-export function createKafka({ brokers, clientId, logger }: KafkaOptions): Kafka {
+/** The connection a service's KAFKA_* variables describe (already validated by the config). */
+export function kafkaConnection(c: KafkaConfig): KafkaConnection {
+  const out: KafkaConnection = { brokers: c.KAFKA_BROKERS };
+  if (c.KAFKA_SSL) out.ssl = c.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8')] } : true;
+  if (c.KAFKA_SASL_MECHANISM && c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD) {
+    out.sasl = { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD } as SASLOptions;
+  }
+  return out;
+}
+
+export function createKafka({ brokers, clientId, logger, ssl, sasl }: KafkaOptions): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
@@ -62,6 +83,13 @@ export interface ConsumerOptions {
   heartbeatInterval?: number;
   /** Where to export `stampede_kafka_consumer_lag` (messages behind the high watermark). */
   registry?: Registry;
+  /** Each time the consumer has joined its group. */
+  onJoin?: () => void;
+  /**
+   * When kafkajs gives up on the consumer after an error it does not retry (a refused credential
+   * or setting): the consumer has stopped and the caller decides what happens next.
+   */
+  onCrash?: (error: Error, consumer: Consumer) => void;
 }
 
 const lagGauges = new WeakMap<Registry, Gauge<'group' | 'topic' | 'partition'>>();
@@ -89,7 +117,12 @@ export async function startConsumer(opts: ConsumerOptions): Promise<Consumer> {
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeout ?? 10_000,
     heartbeatInterval: opts.heartbeatInterval ?? 1_000,
-    allowAutoTopicCreation: true,
+    // Topics come from the declared list only; a consumer never creates one by subscribing.
+    allowAutoTopicCreation: false,
+  });
+  if (opts.onJoin) consumer.on(consumer.events.GROUP_JOIN, () => opts.onJoin?.());
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) opts.onCrash?.(payload.error, consumer);
   });
   if (opts.registry) {
     const lag = lagGauge(opts.registry);

@@ -6,6 +6,16 @@ export interface Managed {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Members with the same key are stopped together by stopAll. */
+  together?: string;
+  /** Upper bound of this member's grace period, whatever stopAll is given. */
+  stopGraceMs?: number;
+}
+
+export interface StartOptions extends SpawnOptions {
+  log?: boolean;
+  together?: string;
+  stopGraceMs?: number;
 }
 
 /**
@@ -19,8 +29,8 @@ export class ProcessGroup {
     mkdirSync(logDir, { recursive: true });
   }
 
-  start(name: string, command: string, args: string[], options: SpawnOptions & { log?: boolean } = {}): Managed {
-    const { log: keepLog = true, ...spawnOptions } = options;
+  start(name: string, command: string, args: string[], options: StartOptions = {}): Managed {
+    const { log: keepLog = true, together, stopGraceMs, ...spawnOptions } = options;
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
     if (keepLog) {
@@ -34,7 +44,7 @@ export class ProcessGroup {
         resolve(-1);
       });
     });
-    const managed = { name, child, exited };
+    const managed: Managed = { name, child, exited, ...(together ? { together } : {}), ...(stopGraceMs !== undefined ? { stopGraceMs } : {}) };
     this.members.push(managed);
     void exited.then(() => {
       const i = this.members.indexOf(managed);
@@ -50,14 +60,23 @@ export class ProcessGroup {
   async stop(m: Managed, signal: NodeJS.Signals = 'SIGTERM', graceMs = 8_000): Promise<void> {
     if (m.child.exitCode !== null || m.child.signalCode !== null) return;
     m.child.kill(signal);
-    const timer = setTimeout(() => m.child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => m.child.kill('SIGKILL'), Math.min(graceMs, m.stopGraceMs ?? graceMs));
     await m.exited;
     clearTimeout(timer);
   }
 
-  /** Stops in reverse start order: services before the stores they use. */
+  /**
+   * Stops in reverse start order: services before the stores they use. Members started
+   * `together` (the nodes of one cluster) stop at the same time, when the first of them is due.
+   */
   async stopAll(graceMs = 8_000): Promise<void> {
-    for (const m of [...this.members].reverse()) await this.stop(m, 'SIGTERM', graceMs);
+    const pending = [...this.members].reverse();
+    while (pending.length) {
+      const first = pending[0] as Managed;
+      const batch = first.together ? pending.filter((m) => m.together === first.together) : [first];
+      for (const m of batch) pending.splice(pending.indexOf(m), 1);
+      await Promise.all(batch.map((m) => this.stop(m, 'SIGTERM', graceMs)));
+    }
   }
 }
 

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 export const REQUIRED_BINARIES: Record<string, string> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
-  kcat: 'kcat',
+  java: 'openjdk-17-jre-headless',
+  mvn: 'maven',
+  openssl: 'openssl',
   prometheus: 'prometheus',
   promtool: 'prometheus',
 };

@@ -6,3 +6,4 @@ export * from './boot';
 export * from './issuer';
 export * from './invariant';
 export * from './sessions';
+export * from './tls';

@@ -4,14 +4,13 @@ import { assertSystemReady } from '../infra/system';
 import { ProcessGroup } from '../infra/processes';
 import { startRedisCluster, type RedisClusterHandle } from '../infra/redis-cluster';
 import { startPostgres, type PostgresHandle } from '../infra/postgres';
-import { startKafkaMock, type KafkaHandle } from '../infra/kafka-mock';
+import { declareTopics, startKafka, type KafkaHandle } from '../infra/kafka';
 
 /** What integration tests need to reach the real components the harness started. */
 export interface TestInfra {
   redisNodes: string;
   redisPorts: number[];
   kafkaBrokers: string;
-  kafkaPid: number;
   postgres: { port: number; user: string; password: string };
   databases: string[];
   dataDir: string;
@@ -28,8 +27,11 @@ export interface RunningInfra {
 }
 
 /**
- * Ports: base..base+5 Redis Cluster, base+10 PostgreSQL. Each developer or helper running the
- * suite in parallel picks its own STAMPEDE_TEST_PORT_BASE.
+ * Ports: base..base+5 Redis Cluster, base+10 PostgreSQL, base+50 Kafka (controller base+51).
+ * Single test files use base+20 (a PostgreSQL), base+30 and base+40 (Prometheus), base+60 to
+ * base+89 (Kafka clusters of their own, see testKafkaPorts), base+100 onwards (service
+ * platforms). Each developer or helper running the suite in parallel picks its own
+ * STAMPEDE_TEST_PORT_BASE.
  */
 export async function startTestInfra(root: string, base: number): Promise<RunningInfra> {
   assertSystemReady();
@@ -39,14 +41,12 @@ export async function startTestInfra(root: string, base: number): Promise<Runnin
     const [redis, postgres, kafka] = await Promise.all([
       startRedisCluster({ group, dir: join(dataDir, 'redis'), basePort: base }),
       startPostgres({ dir: join(dataDir, 'postgres'), port: base + 10, databases: TEST_DATABASES, fast: true }),
-      startKafkaMock(group),
+      startTestKafka(root, group, join(dataDir, 'kafka'), base + 50),
     ]);
-    const kcat = group.list().find((m) => m.name === 'kafka-mock');
     const info: TestInfra = {
       redisNodes: redis.nodesEnv,
       redisPorts: redis.nodes.map((n) => n.port),
       kafkaBrokers: kafka.brokersEnv,
-      kafkaPid: kcat?.child.pid ?? 0,
       postgres: { port: postgres.port, user: postgres.user, password: postgres.password },
       databases: TEST_DATABASES,
       dataDir,
@@ -65,6 +65,22 @@ export async function startTestInfra(root: string, base: number): Promise<Runnin
     await group.stopAll(1_000);
     throw e;
   }
+}
+
+/** One Kafka node with the declared topics (replication capped at one: see topicPlan). */
+async function startTestKafka(root: string, group: ProcessGroup, dir: string, basePort: number): Promise<KafkaHandle> {
+  const kafka = await startKafka({ group, root, dir, nodes: 1, basePort });
+  await declareTopics(kafka, root);
+  return kafka;
+}
+
+/**
+ * Ports for a Kafka cluster a single test file starts for itself (one it may freeze or secure
+ * without disturbing other files): ten ports from base + 60 + 10·slot, inside the harness's range.
+ * Slots: 0 the payment outbox test, 1 the SASL/TLS test, 2 the event consumer restart test.
+ */
+export function testKafkaPorts(slot: 0 | 1 | 2): number {
+  return Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 60 + 10 * slot;
 }
 
 const ENV_KEY = 'STAMPEDE_TEST_INFRA';

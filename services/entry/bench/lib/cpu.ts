@@ -1,7 +1,7 @@
 /**
  * CPU time of a set of processes from /proc (user + system, in clock ticks), so the benchmark can
- * charge every request with what the whole platform spent on it: services, Redis, PostgreSQL, the
- * Kafka peer and Prometheus. The load generator itself is measured apart.
+ * charge every request with what the whole platform spent on it: services, Redis, PostgreSQL,
+ * Kafka and Prometheus. The load generator itself is measured apart.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

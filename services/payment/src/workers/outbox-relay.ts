@@ -2,7 +2,8 @@ import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { reader, transaction } from '@stampede/chassis/clients/orm';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { KafkaHealth } from '@stampede/chassis/clients/kafka-health';
 import type { Logger } from 'pino';
 import type { PaymentMetrics } from '../metrics';
 import type { OutboxRecord } from '../store/model';
@@ -11,6 +12,8 @@ import { lockUnsent, markSent, recordRelayFailure } from '../store/outbox';
 export interface RelayOptions {
   orm: MikroORM;
   kafka: Kafka;
+  /** Told about every connect, so a wrong credential shows on /readyz. */
+  health?: KafkaHealth;
   logger: Logger;
   metrics: PaymentMetrics;
   pollMs: number;
@@ -24,6 +27,8 @@ export interface RelayOptions {
  * FOR UPDATE SKIP LOCKED, so replicas share the backlog without sending a row twice in the normal
  * case. Delivery is at-least-once (a publish that times out may still land): consumers dedupe by
  * eventId / paymentId. While Kafka is unreachable rows simply wait; confirms are not affected.
+ * The producer is idempotent with acks=all: a retried send after a broker failover is written
+ * once, and an acknowledged event is on min.insync.replicas brokers.
  */
 export class OutboxRelay {
   private running = false;
@@ -41,7 +46,9 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    // A round publishing rows finishes (its rows are then marked sent); a connect still retrying
+    // against unreachable brokers is not waited for, so shutdown stays bounded.
+    await Promise.race([this.loop, sleep(this.connected ? 20_000 : 2_000, undefined, { ref: false })]);
     await this.producer?.disconnect().catch(() => undefined);
   }
 
@@ -64,6 +71,8 @@ export class OutboxRelay {
     let backoff = this.o.pollMs;
     while (this.running) {
       try {
+        // Connected before there is anything to send, so a credential problem shows at start-up.
+        await this.connect();
         const sent = await this.tick();
         backoff = this.o.pollMs;
         if (sent > 0) continue; // more may be waiting
@@ -119,14 +128,29 @@ export class OutboxRelay {
   }
 
   private async connect(): Promise<Producer> {
-    // Idempotent with acks=all (every send): a send retried after a broker failover is written
-    // once, and an acknowledged event is on min.insync.replicas brokers. One request in flight per
-    // broker keeps the idempotent producer's sequence numbers in order. Topics are declared, never
-    // created by a send.
-    this.producer ??= this.o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // One request in flight per broker keeps the idempotent producer's sequence numbers in order.
+    // It retries a send without limit (the broker drops a retried batch it already has); the
+    // round's own timeout bounds how long a send may take.
+    this.producer ??= this.o.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     if (!this.connected) {
-      await this.producer.connect();
+      try {
+        await this.producer.connect();
+      } catch (e) {
+        this.o.health?.failed('outbox-producer', e);
+        // A producer whose connect failed is not reused: its half-open state would linger.
+        const failed = this.producer;
+        this.producer = undefined;
+        void failed.disconnect().catch(() => undefined);
+        throw e;
+      }
       this.connected = true;
+      this.o.health?.succeeded('outbox-producer');
     }
     return this.producer;
   }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import type { Cluster } from 'ioredis';
 import type { Consumer } from 'kafkajs';
-import { createKafka, startConsumer, headersToStrings } from '@stampede/chassis/clients/kafka';
+import { createKafka, startConsumer, headersToStrings, type KafkaConnection } from '@stampede/chassis/clients/kafka';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import { createLogger } from '@stampede/chassis/logger';
 import { PAYMENT_EVENTS_TOPIC, type SaleSnapshot } from '@stampede/contracts';
@@ -115,9 +115,10 @@ export interface CollectedMessage {
 }
 
 /** A consumer of the payment topic in its own group, keeping every message it sees. */
-export async function collectPaymentEvents(brokers: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+export async function collectPaymentEvents(brokers: string | KafkaConnection): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
   const logger = createLogger({ service: 'payment-test', level: 'silent' });
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: `payment-test-${randomUUID().slice(0, 8)}`, logger });
+  const connection = typeof brokers === 'string' ? { brokers: brokers.split(',') } : brokers;
+  const kafka = createKafka({ ...connection, clientId: `payment-test-${randomUUID().slice(0, 8)}`, logger });
   const messages: CollectedMessage[] = [];
   const consumer: Consumer = await startConsumer({
     kafka,
