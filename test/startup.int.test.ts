@@ -51,7 +51,8 @@ describe('readiness follows PostgreSQL', () => {
       AUTH_SIGNING_KEYS: JSON.stringify([newSigningKey()]),
     });
     try {
-      expect((await http('GET', `${app.url}/readyz`)).status).toBe(200);
+      // Listening comes before ready: the Redis Cluster client may still be connecting.
+      await waitFor('readyz 200 before the kill', async () => (await http('GET', `${app.url}/readyz`)).status === 200, 10_000, 50);
       await pg.kill();
       const killedAt = Date.now();
       await waitFor('readyz 503', async () => (await http('GET', `${app.url}/readyz`)).status === 503, 5_000, 100);

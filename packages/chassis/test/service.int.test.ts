@@ -1,5 +1,4 @@
-import { connect } from 'node:net';
-import { captureLogs, http, type StartedApp } from '@stampede/devkit';
+import { captureLogs, http, rawHttp, type StartedApp } from '@stampede/devkit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { errors } from '../src/errors';
@@ -161,7 +160,7 @@ describe('the service chassis over HTTP', () => {
     });
 
     it('when the headers are over the limit, then 431 in the uniform body with a request id and the static headers', async () => {
-      const res = await rawRequest(app.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+      const res = await rawHttp(app.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
       expect(res.status).toBe(431);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -170,27 +169,10 @@ describe('the service chassis over HTTP', () => {
     });
 
     it('when the request line is malformed, then 400 INVALID_INPUT in the uniform body', async () => {
-      const res = await rawRequest(app.url, 'NOT A REQUEST\r\n\r\n');
+      const res = await rawHttp(app.url, 'NOT A REQUEST\r\n\r\n');
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('INVALID_INPUT');
       expect(res.body.error.requestId).toEqual(res.headers['x-request-id']);
     });
   });
 });
-
-/** Bytes straight onto the socket: what fetch would refuse to send. */
-function rawRequest(url: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(bytes));
-    let data = '';
-    socket.on('data', (c) => (data += c.toString()));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body ? JSON.parse(body) : undefined });
-    });
-  });
-}

@@ -8,3 +8,4 @@ export * from './sessions';
 export * from './sale-snapshot';
 export * from './eligibility';
 export * from './payment-events';
+export * from './login-proof';

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import type { Logger } from 'pino';
 import { createVerifier } from '@stampede/chassis/auth';
@@ -25,6 +26,16 @@ async function keyRing(config: Config): Promise<KeyRing> {
   }
 }
 
+/** How long a login challenge may be solved and used. */
+const LOGIN_PROOF_TTL_MS = 5 * 60_000;
+
+/**
+ * Every replica derives the same challenge key from the active signing key (no extra secret to
+ * distribute); a key rotation only voids challenges issued in the last few minutes.
+ */
+const loginProofKey = (keys: Config['AUTH_SIGNING_KEYS']) =>
+  Buffer.from(hkdfSync('sha256', Buffer.from((keys[0] as { d: string }).d, 'base64url'), 'stampede-auth', 'login-proof', 32));
+
 export async function buildAuth(config: Config, logger: Logger): Promise<RunningService> {
   // Configuration problems stop the start before anything connects.
   const keys = await keyRing(config);
@@ -49,10 +60,12 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     // A session lives as long as its refresh chain; access tokens are re-issued within it.
     sessions: new SessionStore(redis, config.REFRESH_TOKEN_TTL_SECONDS, config.MAX_SESSIONS_PER_USER),
     throttle: new LoginThrottle(redis, {
-      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-      maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      maxFailuresPerAccountAddress: config.LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS,
+      maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_IP,
+      proofAfterAccountFailures: config.LOGIN_PROOF_AFTER_ACCOUNT_FAILURES,
       windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
     }),
+    loginProof: { key: loginProofKey(config.AUTH_SIGNING_KEYS), bits: config.LOGIN_PROOF_BITS, ttlMs: LOGIN_PROOF_TTL_MS },
     keys,
     access: { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,

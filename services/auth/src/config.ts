@@ -23,9 +23,15 @@ export const configShape = {
   REFRESH_TOKEN_TTL_SECONDS: seconds(300, 90 * 86400, 7 * 86400),
   /** One session per user by default: a new login replaces the oldest session beyond this many. */
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(100).default(1),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Wrong passwords one address may try on one account per window (then 429 for that address only). */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Wrong passwords one address may try over all accounts per window. */
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
-  LOGIN_FAILURE_WINDOW_SECONDS: seconds(1, 86400, 60),
+  /** Wrong passwords on one account from anywhere, after which every login for it needs a proof of work. */
+  LOGIN_PROOF_AFTER_ACCOUNT_FAILURES: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** Difficulty of that proof: about 2^bits hashes for the client, one for auth. */
+  LOGIN_PROOF_BITS: z.coerce.number().int().min(1).max(26).default(18),
+  LOGIN_FAILURE_WINDOW_SECONDS: seconds(1, 86400, 900),
   /** Secret: the initial ADMIN account, created once if absent. Both or neither. */
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),

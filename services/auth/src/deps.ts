@@ -15,6 +15,8 @@ export interface Deps {
   /** Live sessions (Redis), in the layout the chassis verifier reads. */
   sessions: SessionStore;
   throttle: LoginThrottle;
+  /** Proofs of work asked of logins on an account under attack: the MAC key and the difficulty. */
+  loginProof: { key: Buffer; bits: number; ttlMs: number };
   keys: KeyRing;
   access: AccessTokenSettings;
   /** How long a refresh token (and so its session) lives. */

@@ -36,8 +36,8 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     metrics,
     ...serviceOptionsFrom(config),
     checks: stores.checks,
+    staticHeaders: securityHeaders(),
     before: (app) => {
-      app.use(securityHeaders());
       app.use(cors(config.CORS_ORIGINS));
       // Bodies are forwarded byte for byte (webhook signatures cover the raw body); the limit
       // still applies here, before any service sees the request.

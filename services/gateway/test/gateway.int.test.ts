@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { http, startApp, startTestIssuer, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { http, rawHttp, startApp, startTestIssuer, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
 import { buildGateway } from '../src/app';
 import { configShape } from '../src/config';
 import { RATE_LIMITS } from '../src/domain/limits';
@@ -109,6 +109,33 @@ describe('gateway', () => {
       expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
       expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     }
+  });
+
+  it('when a known path is asked with another method, then 405 with Allow and the security headers, and nothing is forwarded', async () => {
+    const before = upstreamA.requests.length;
+    const res = await http('GET', `${gw()}/auth/login`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.body.error).toEqual({ code: 'METHOD_NOT_ALLOWED', message: expect.any(String), requestId: expect.any(String) });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(upstreamA.requests.length).toBe(before);
+  });
+
+  it('when a body is not JSON, then 415 at the gateway and nothing is forwarded', async () => {
+    const { token } = await issuer.user(['USER']);
+    const before = upstreamA.requests.length;
+    const res = await http('POST', `${gw()}/payments/prepare`, { token, raw: 'reservationToken=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(upstreamA.requests.length).toBe(before);
+  });
+
+  it('when the headers are over the limit, then 431 in the uniform body with a request id and the security headers', async () => {
+    const res = await rawHttp(gw(), `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(res.body).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: res.headers['x-request-id'] } });
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it('CORS headers go only to allowed origins', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 export interface JsonResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -28,4 +29,22 @@ export async function http<T = any>(
     /* not JSON: keep the text */
   }
   return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** Bytes straight onto a socket, for what fetch refuses to send (oversized headers, broken request lines). */
+export function rawHttp(url: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let data = '';
+    socket.on('data', (c: Buffer) => (data += c.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const at = data.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = data.slice(0, at).split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const body = data.slice(at + 4);
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body ? JSON.parse(body) : undefined });
+    });
+  });
 }

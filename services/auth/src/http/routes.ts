@@ -38,8 +38,8 @@ export function routes(app: Express, d: Deps): void {
   });
 
   app.post('/auth/login', async (req, res) => {
-    const { email, password } = parse(loginBody, req.body);
-    sendTokens(res, 200, await passwordLogin(d, email, password, req.ip ?? 'unknown'));
+    const { email, password, proof } = parse(loginBody, req.body);
+    sendTokens(res, 200, await passwordLogin(d, { email, password, proof }, req.ip ?? 'unknown'));
   });
 
   app.post('/auth/refresh', async (req, res) => {

@@ -10,6 +10,8 @@ export const signUpBody = z.object({ email: emailField, password: passwordField 
 export const loginBody = z.object({
   email: emailField,
   password: z.string({ message: 'password is required' }).min(1, 'password is required').max(1024, 'password is too long'),
+  /** Only when the last answer was 428 PROOF_OF_WORK_REQUIRED: its challenge and a nonce that meets it. */
+  proof: z.object({ challenge: z.string().min(1).max(512), nonce: z.string().min(1).max(64) }).strict().optional(),
 }).strict();
 
 export const refreshBody = z.object({

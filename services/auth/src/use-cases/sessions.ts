@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
-import type { Principal } from '@stampede/contracts';
+import type { LoginProof, Principal } from '@stampede/contracts';
 import type { Deps } from '../deps';
 import { signAccessToken } from '../domain/access-tokens';
 import { verifyPassword } from '../domain/credentials';
+import { checkProof, issueChallenge } from '../domain/login-proof';
 import { newRefreshToken, refreshTokenHash, REFRESH_TOKEN_PATTERN } from '../domain/refresh-tokens';
 import type { SocialProvider } from '../domain/social-login';
 import { addToken, findToken, revokeFamilies, startFamily, useToken, type TokenOwner } from '../store/refresh-tokens';
@@ -43,18 +44,47 @@ async function openSession(d: Deps, user: PublicUser): Promise<TokenPair> {
   return { accessToken: await accessToken(d, user, sessionId), refreshToken, expiresIn: d.access.ttlSeconds };
 }
 
-export async function passwordLogin(d: Deps, email: string, password: string, ip: string): Promise<TokenPair> {
-  await d.throttle.attempt(ip, email);
+export interface PasswordLogin {
+  email: string;
+  password: string;
+  proof?: LoginProof | undefined;
+}
+
+/**
+ * Checks a password under the login throttle. An account that failed many times from anywhere
+ * asks for a proof of work (428 with a challenge) instead of refusing: its owner, from an
+ * address that did not fail, still signs in after one bounded computation.
+ */
+export async function passwordLogin(d: Deps, input: PasswordLogin, ip: string): Promise<TokenPair> {
+  const { email, password, proof } = input;
+  const { proofRequired } = await d.throttle.begin(ip, email);
+  if (proofRequired) await requireProof(d, email, proof, ip);
   const found = await credentialsOf(reader(d.orm), email);
   // Always run argon2, against a dummy hash when there is no such account or no password.
   const ok = await verifyPassword(found?.passwordHash ?? d.dummyHash, password);
   if (!found?.passwordHash || !ok) {
+    await d.throttle.failed(email);
     d.metrics.logins.inc({ method: 'password', outcome: 'rejected' });
     throw badCredentials();
   }
   await d.throttle.succeeded(ip, email);
   d.metrics.logins.inc({ method: 'password', outcome: 'ok' });
   return openSession(d, found.user);
+}
+
+async function requireProof(d: Deps, email: string, proof: LoginProof | undefined, ip: string): Promise<void> {
+  const now = Date.now();
+  const check = proof ? checkProof(d.loginProof.key, proof, email, d.loginProof.bits, now) : undefined;
+  if (check?.ok && (await d.throttle.spendChallenge(check.id, check.expiresAt - now))) return;
+  await d.throttle.refund(ip, email);
+  d.metrics.logins.inc({ method: 'password', outcome: 'proof-required' });
+  const challenge = issueChallenge(d.loginProof.key, email, d.loginProof.bits, now, d.loginProof.ttlMs);
+  throw new AppError('PROOF_OF_WORK_REQUIRED', 'This account is being guessed at: solve the challenge and send the login again with its proof', {
+    challenge: challenge.challenge,
+    bits: challenge.bits,
+    expiresAt: new Date(challenge.expiresAt).toISOString(),
+    ...(check && !check.ok ? { rejected: check.reason } : {}),
+  });
 }
 
 export async function socialLogin(d: Deps, provider: SocialProvider, idToken: string, nonce?: string): Promise<TokenPair & { created: boolean }> {

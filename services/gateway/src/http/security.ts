@@ -6,7 +6,7 @@ import helmet from 'helmet';
  * and API origins besides our own, X-Frame-Options, nosniff, Referrer-Policy, COOP and CORP; plus
  * helmet's other defaults (HSTS...).
  */
-export const securityHeaders = (): RequestHandler =>
+const headersMiddleware = () =>
   helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -28,6 +28,23 @@ export const securityHeaders = (): RequestHandler =>
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+
+/**
+ * The same headers for every answer, so they are computed once: helmet runs a single time
+ * against a recording response, and the service sets the recorded values on every response,
+ * errors Node's parser raises before any route included.
+ */
+export function securityHeaders(): Record<string, string> {
+  const recorded: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      recorded[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: () => undefined,
+  };
+  headersMiddleware()({} as never, res as never, () => undefined);
+  return recorded;
+}
 
 /**
  * CORS from an allow-list: only listed origins get the Access-Control headers, and preflights
