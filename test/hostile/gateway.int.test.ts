@@ -7,6 +7,7 @@ import { call } from '../../scripts/demo/client';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { hmacWithPublicKey, resign, signingKey, unsigned, webhookSignature } from './support/forge';
 import { StateProbe } from './support/state';
+import { ROUTES, type Route } from '../../services/gateway/src/domain/routes';
 
 /**
  * Issue 10: hostile input through the gateway, on every real service process. Every case must
@@ -181,6 +182,40 @@ describe('hostile input through the gateway', () => {
         expect: [400, 'INVALID_INPUT'],
       },
     ]);
+  });
+
+  it('when any public route that takes a body gets text/plain or a form instead of JSON, then 415 and nothing changes', async () => {
+    const params: Record<string, () => string> = {
+      '/sales/:id': () => saleId,
+      '/payments/:id': () => confirmed.paymentId,
+      '/users/:id': () => operator.userId,
+      '/auth/social/:provider': () => 'google',
+    };
+    const fill = (path: string) =>
+      path.replace(/\/:(\w+)/g, (m, name: string, at: number) => {
+        const prefix = path.slice(0, at) + m;
+        const known = Object.entries(params).find(([p]) => prefix.endsWith(p));
+        return `/${known ? known[1]() : name === 'provider' ? 'google' : randomUUID()}`;
+      });
+    const tokenFor = (access: Route['access']) =>
+      access === 'public' ? undefined : access.includes('USER') ? other().accessToken : access.includes('OPERATOR') ? operator.accessToken : undefined;
+    const bodyRoutes = ROUTES.filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method) && !r.sandbox);
+    expect(bodyRoutes.length).toBeGreaterThan(20);
+    const cases: Case[] = bodyRoutes.flatMap((r, i) =>
+      [
+        ['text/plain', JSON.stringify({ qty: 1, name: 'x' })],
+        ['application/x-www-form-urlencoded', 'qty=1&name=x'],
+      ].map(([type, raw]) => ({
+        name: `${r.method} ${r.path} as ${type}`,
+        method: r.method,
+        path: fill(r.path),
+        token: tokenFor(r.access),
+        headers: { 'content-type': type as string, 'idempotency-key': `hostile-415-${i}-${randomUUID()}` },
+        raw,
+        expect: [415, 'UNSUPPORTED_MEDIA_TYPE'] as Case['expect'],
+      })),
+    );
+    await runCases(cases);
   });
 
   it('when numbers are huge, negative or fractional, then 400 and nothing changes', async () => {
