@@ -6,3 +6,4 @@ export * from './kafka';
 export * from './kafka-runtime';
 export * from './kafka-topics';
 export * from './prometheus';
+export * from './leftovers';

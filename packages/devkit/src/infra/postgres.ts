@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ProcessRegistry } from './leftovers';
 import { postgresBinDir } from './system';
 
 const exec = promisify(execFile);
@@ -77,8 +78,13 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresHandle>
   writeFileSync(join(data, 'postgresql.auto.conf'), settings.join('\n') + '\n');
   if (owner) chownSync(join(data, 'postgresql.auto.conf'), owner.uid, owner.gid);
 
+  // pg_ctl detaches the server: written down here, so a run killed mid-way does not leave it
+  // holding the port (the next start reaps it, see leftovers.ts).
+  const registry = new ProcessRegistry(dirname(o.dir));
   const start = async () => {
     await run('pg_ctl', ['-D', data, '-l', join(dataRoot, 'postgres.log'), '-w', '-t', '30', 'start']);
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    registry.record(pid, dataRoot !== o.dir ? [dataRoot, o.dir] : []);
   };
   const pgStop = async (mode: 'fast' | 'immediate') => {
     if (!existsSync(join(data, 'postmaster.pid'))) return;
@@ -117,6 +123,7 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresHandle>
     async stop() {
       await pgStop('fast');
       removeData();
+      registry.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ProcessRegistry } from './leftovers';
 
 export interface Managed {
   name: string;
@@ -24,15 +25,19 @@ export interface StartOptions extends SpawnOptions {
  */
 export class ProcessGroup {
   private readonly members: Managed[] = [];
+  /** Written down as they start, in the folder above the logs, for the next run to reap. */
+  private readonly registry: ProcessRegistry;
 
   constructor(readonly logDir: string) {
     mkdirSync(logDir, { recursive: true });
+    this.registry = new ProcessRegistry(dirname(logDir));
   }
 
   start(name: string, command: string, args: string[], options: StartOptions = {}): Managed {
     const { log: keepLog = true, together, stopGraceMs, ...spawnOptions } = options;
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
+    this.registry.record(child.pid);
     if (keepLog) {
       child.stdout?.pipe(log, { end: false });
       child.stderr?.pipe(log, { end: false });
@@ -77,6 +82,7 @@ export class ProcessGroup {
       for (const m of batch) pending.splice(pending.indexOf(m), 1);
       await Promise.all(batch.map((m) => this.stop(m, 'SIGTERM', graceMs)));
     }
+    this.registry.close();
   }
 }
 

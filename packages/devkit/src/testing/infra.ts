@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertSystemReady } from '../infra/system';
 import { ProcessGroup } from '../infra/processes';
+import { reapLeftovers } from '../infra/leftovers';
 import { startRedisCluster, type RedisClusterHandle } from '../infra/redis-cluster';
 import { startPostgres, type PostgresHandle } from '../infra/postgres';
 import { declareTopics, startKafka, type KafkaHandle } from '../infra/kafka';
@@ -36,13 +37,20 @@ export interface RunningInfra {
 export async function startTestInfra(root: string, base: number): Promise<RunningInfra> {
   assertSystemReady();
   const dataDir = join(root, '.stampede', `test-${base}`);
+  const reaped = await reapDeadRuns(root);
+  if (reaped > 0) process.stdout.write(`[harness] stopped ${reaped} server(s) that killed runs left behind\n`);
   const group = new ProcessGroup(join(dataDir, 'logs'));
+  // Settled one by one, so a store that did start is stopped when another did not.
+  const started = await Promise.allSettled([
+    startRedisCluster({ group, dir: join(dataDir, 'redis'), basePort: base }),
+    startPostgres({ dir: join(dataDir, 'postgres'), port: base + 10, databases: TEST_DATABASES, fast: true }),
+    startTestKafka(root, group, join(dataDir, 'kafka'), base + 50),
+  ]);
+  const pg = started[1].status === 'fulfilled' ? started[1].value : undefined;
   try {
-    const [redis, postgres, kafka] = await Promise.all([
-      startRedisCluster({ group, dir: join(dataDir, 'redis'), basePort: base }),
-      startPostgres({ dir: join(dataDir, 'postgres'), port: base + 10, databases: TEST_DATABASES, fast: true }),
-      startTestKafka(root, group, join(dataDir, 'kafka'), base + 50),
-    ]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [redis, postgres, kafka] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [RedisClusterHandle, PostgresHandle, KafkaHandle];
     const info: TestInfra = {
       redisNodes: redis.nodesEnv,
       redisPorts: redis.nodes.map((n) => n.port),
@@ -63,8 +71,21 @@ export async function startTestInfra(root: string, base: number): Promise<Runnin
     };
   } catch (e) {
     await group.stopAll(1_000);
+    await pg?.stop();
     throw e;
   }
+}
+
+/**
+ * Everything an earlier, dead run of this checkout left running: the harness's folder, every
+ * platform's and every single test file's (a run still alive, e.g. a stack, keeps its own).
+ */
+async function reapDeadRuns(root: string): Promise<number> {
+  const top = join(root, '.stampede');
+  if (!existsSync(top)) return 0;
+  let reaped = 0;
+  for (const name of readdirSync(top)) reaped += await reapLeftovers(join(top, name));
+  return reaped;
 }
 
 /** One Kafka node with the declared topics (replication capped at one: see topicPlan). */
