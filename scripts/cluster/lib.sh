@@ -1,0 +1,27 @@
+# Shared paths and helpers for scripts/cluster/*.sh (sourced, not run).
+# shellcheck disable=SC2034
+CLUSTER_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$CLUSTER_SCRIPTS/../.." && pwd)
+source "$CLUSTER_SCRIPTS/versions.env"
+CACHE_DIR=${STAMPEDE_CACHE:-$HOME/.cache/stampede}
+DATA_DIR=${STAMPEDE_CLUSTER_DIR:-$REPO_ROOT/.stampede/cluster}
+
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Where a built component's binaries live: one folder per component and exact version.
+component_bin() { echo "$CACHE_DIR/cluster/$1-$2/bin"; }
+
+# The cluster's own network: a bridge of its own, pods and services in ranges nothing else here
+# uses. The node's address is the bridge's, so pods reach the apiserver and the kubelet through it.
+BRIDGE=stampede0
+POD_CIDR=10.88.0.0/16
+NODE_IP=10.88.0.1
+SERVICE_CIDR=10.96.0.0/16
+API_SERVICE_IP=10.96.0.1
+DNS_SERVICE_IP=10.96.0.10
+CLUSTER_DOMAIN=cluster.local
+NODE_NAME=stampede-node
+API_SERVER=https://$NODE_IP:6443
+PKI_DIR=$DATA_DIR/pki
+KUBECONFIG_ADMIN=$DATA_DIR/kubeconfig
