@@ -1,0 +1,43 @@
+# Starting and stopping the cluster's processes (sourced). Each runs in a session of its own
+# with its pid in $RUN_DIR/NAME.pid and its output in $LOG_DIR/NAME.log. A pid counts as ours
+# only while its command line names $DATA_DIR (every daemon's flags do), so a stale pid file
+# never leads to signalling a process that reused the number.
+
+owned_pid() { # owned_pid NAME: prints the pid when that process is alive and ours
+  local pid; pid=$(cat "$RUN_DIR/$1.pid" 2>/dev/null) || return 1
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$DATA_DIR" \
+    && echo "$pid"
+}
+
+start_daemon() { # start_daemon NAME COMMAND...
+  local name=$1; shift
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  owned_pid "$name" >/dev/null && return 0
+  setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  echo $! > "$RUN_DIR/$name.pid"
+}
+
+# check_daemon NAME: fails with the end of its log when the process has died.
+check_daemon() {
+  owned_pid "$1" >/dev/null && return 0
+  tail -n 30 "$LOG_DIR/$1.log" >&2 || true
+  die "$1 exited (log: $LOG_DIR/$1.log)"
+}
+
+# wait_ready SECONDS NAME COMMAND...: like wait_for, but gives up at once when NAME has died.
+wait_ready() {
+  local deadline=$((SECONDS + $1)) name=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    check_daemon "$name"
+    [ $SECONDS -lt $deadline ] || die "timed out waiting for $name (log: $LOG_DIR/$name.log)"
+    sleep 0.5
+  done
+}
+
+stop_daemon() { # stop_daemon NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10)
+  local pid i; pid=$(owned_pid "$1") || { rm -f "$RUN_DIR/$1.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < ${2:-10} * 10; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+  [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$RUN_DIR/$1.pid"
+}

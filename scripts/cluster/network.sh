@@ -1,0 +1,63 @@
+# The cluster's host networking (sourced): its own bridge carrying the node address, the
+# kernel settings pods need, and the full teardown of what kube-proxy, CNI and containerd add.
+# Kernel settings are saved before the first change and put back by network_down.
+
+SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables)
+
+network_up() {
+  modprobe br_netfilter 2>/dev/null || true
+  modprobe overlay 2>/dev/null || true
+  local saved=$RUN_DIR/sysctl.saved s
+  mkdir -p "$RUN_DIR"
+  [ -f "$saved" ] || for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done > "$saved"
+  # Pods reach Services through DNAT on the host, then go back out over the bridge.
+  sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+  fi
+  ip addr replace "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
+# Pod network namespaces are the CRI's cni-* ones whose interface holds an address of ours.
+our_netns() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^cni-' || true); do
+    ip -n "$ns" -4 addr show 2>/dev/null | grep -q "inet ${POD_CIDR%.*.*}\." && echo "$ns"
+  done
+  return 0
+}
+
+# iptables_clean TOOL: drops every rule that jumps to a KUBE-* or CNI-* chain, then those chains.
+iptables_clean() {
+  local save=$1-save restore=$1-restore table dump
+  command -v "$save" >/dev/null || return 0
+  for table in filter nat mangle raw; do
+    dump=$("$save" -t "$table" 2>/dev/null) || continue
+    grep -qE '(^:| -j )(KUBE-|CNI-)' <<<"$dump" || continue
+    { echo "*$table"
+      grep -E '^:(KUBE-|CNI-)' <<<"$dump" | awk '{print "-F " substr($1, 2)}'
+      grep -E '^-A ' <<<"$dump" | grep -vE '^-A (KUBE-|CNI-)' | grep -E -- '-j (KUBE-|CNI-)' | sed 's/^-A /-D /'
+      grep -E '^:(KUBE-|CNI-)' <<<"$dump" | awk '{print "-X " substr($1, 2)}'
+      echo COMMIT; } | "$restore" --noflush
+  done
+}
+
+network_down() {
+  local ns link
+  for ns in $(our_netns); do ip netns delete "$ns" 2>/dev/null || true; done
+  for link in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip link delete "$link" 2>/dev/null || true
+  done
+  ip link delete "$BRIDGE" 2>/dev/null || true
+  iptables_clean iptables
+  iptables_clean ip6tables
+  iptables_clean iptables-legacy
+  iptables_clean ip6tables-legacy
+  rm -f /var/lib/cni/results/stampede-* 2>/dev/null || true
+  local saved=$RUN_DIR/sysctl.saved
+  if [ -f "$saved" ]; then
+    # shellcheck disable=SC2046
+    sysctl -qw $(cat "$saved") && rm -f "$saved"
+  fi
+}
