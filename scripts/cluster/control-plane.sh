@@ -22,6 +22,10 @@ start_control_plane() {
     --proxy-client-cert-file "$p/front-proxy-client.crt" --proxy-client-key-file "$p/front-proxy-client.key" \
     --enable-aggregator-routing=true --profiling=false
   wait_ready 90 kube-apiserver curl -fsS --cacert "$p/ca.crt" "$API_SERVER/readyz"
+  # -L names a lock file in our run folder, which also marks the process as ours.
+  start_daemon api-proxy socat -L "$RUN_DIR/api-proxy.lock" \
+    TCP-LISTEN:6443,bind=127.0.0.1,reuseaddr,fork "TCP:$NODE_IP:6443"
+  wait_ready 10 api-proxy curl -fsS --cacert "$p/ca.crt" "$API_SERVER_LOCAL/readyz"
 
   start_daemon kube-controller-manager "$K8S_BIN/kube-controller-manager" \
     --kubeconfig "$p/controller-manager.kubeconfig" \

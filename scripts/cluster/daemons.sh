@@ -36,8 +36,10 @@ wait_ready() {
 
 stop_daemon() { # stop_daemon NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10)
   local pid i; pid=$(owned_pid "$1") || { rm -f "$RUN_DIR/$1.pid"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
+  # The daemon leads its own process group (setsid): signal the group, so helpers it forked
+  # (socat's per-connection children, a kubelet's mount) go with it.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < ${2:-10} * 10; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+  [ ! -d "/proc/$pid" ] || kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$RUN_DIR/$1.pid"
 }

@@ -26,6 +26,7 @@ fi
 stop_daemon containerd
 stop_daemon kube-scheduler
 stop_daemon kube-controller-manager
+stop_daemon api-proxy
 stop_daemon kube-apiserver
 stop_daemon etcd
 

@@ -3,7 +3,8 @@
 # cluster itself needs root (namespaces, cgroups, iptables, mounts).
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "the local cluster needs root (namespaces, cgroups, iptables)" >&2; exit 1; }
-# conntrack: kube-proxy clears stale UDP entries with it; socat: kubectl port-forward.
+# conntrack: kube-proxy clears stale UDP entries with it; socat: the loopback relay to the
+# apiserver (and kubectl port-forward).
 PACKAGES=(containerd runc containernetworking-plugins iptables buildah debootstrap conntrack socat
           ebtables ethtool iproute2 kmod openssl gcc libc6-dev)
 missing=()

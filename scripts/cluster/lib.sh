@@ -23,7 +23,11 @@ API_SERVICE_IP=10.96.0.1
 DNS_SERVICE_IP=10.96.0.10
 CLUSTER_DOMAIN=cluster.local
 NODE_NAME=stampede-node
+# Components reach the apiserver on the bridge address. People and tools use loopback, relayed
+# to it (api-proxy): while the cluster is down a loopback client gets "connection refused"
+# instead of sending its request down the default route towards a private address.
 API_SERVER=https://$NODE_IP:6443
+API_SERVER_LOCAL=https://127.0.0.1:6443
 PKI_DIR=$DATA_DIR/pki
 KUBECONFIG_ADMIN=$DATA_DIR/kubeconfig
 CONTAINERD_SOCK=$DATA_DIR/containerd/containerd.sock

@@ -28,18 +28,24 @@ our_netns() {
   return 0
 }
 
-# iptables_clean TOOL: drops every rule that jumps to a KUBE-* or CNI-* chain, then those chains.
+# iptables_clean TOOL: deletes every rule that jumps to a KUBE-* or CNI-* chain, then those
+# chains (kube-proxy, the kubelet and the CNI bridge/portmap plugins make them; nothing else here
+# uses those prefixes).
 iptables_clean() {
-  local save=$1-save restore=$1-restore table dump
-  command -v "$save" >/dev/null || return 0
+  local tool=$1 table dump rule chain
+  command -v "$tool-save" >/dev/null || return 0
   for table in filter nat mangle raw; do
-    dump=$("$save" -t "$table" 2>/dev/null) || continue
-    grep -qE '(^:| -j )(KUBE-|CNI-)' <<<"$dump" || continue
-    { echo "*$table"
-      grep -E '^:(KUBE-|CNI-)' <<<"$dump" | awk '{print "-F " substr($1, 2)}'
-      grep -E '^-A ' <<<"$dump" | grep -vE '^-A (KUBE-|CNI-)' | grep -E -- '-j (KUBE-|CNI-)' | sed 's/^-A /-D /'
-      grep -E '^:(KUBE-|CNI-)' <<<"$dump" | awk '{print "-X " substr($1, 2)}'
-      echo COMMIT; } | "$restore" --noflush
+    dump=$("$tool-save" -t "$table" 2>/dev/null) || continue
+    grep -qE '^:(KUBE-|CNI-)' <<<"$dump" || continue
+    while read -r rule; do
+      eval "\"$tool\" -w -t $table -D ${rule#-A }" 2>/dev/null || true
+    done < <(grep -E '^-A ' <<<"$dump" | grep -vE '^-A (KUBE-|CNI-)' | grep -E -- '-j (KUBE-|CNI-)')
+    for chain in $(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$dump" | cut -c2-); do
+      "$tool" -w -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$dump" | cut -c2-); do
+      "$tool" -w -t "$table" -X "$chain" 2>/dev/null || true
+    done
   done
 }
 
@@ -52,8 +58,8 @@ network_down() {
   ip link delete "$BRIDGE" 2>/dev/null || true
   iptables_clean iptables
   iptables_clean ip6tables
-  iptables_clean iptables-legacy
-  iptables_clean ip6tables-legacy
+  if [ -e /proc/net/ip_tables_names ]; then iptables_clean iptables-legacy; fi
+  if [ -e /proc/net/ip6_tables_names ]; then iptables_clean ip6tables-legacy; fi
   rm -f /var/lib/cni/results/stampede-* 2>/dev/null || true
   local saved=$RUN_DIR/sysctl.saved
   if [ -f "$saved" ]; then

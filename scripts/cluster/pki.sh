@@ -43,14 +43,14 @@ cert scheduler ca /CN=system:kube-scheduler clientAuth
 cert kube-proxy ca /CN=system:kube-proxy clientAuth
 [ -f sa.key ] || { key sa; openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null; }
 
-kubeconfig() { # kubeconfig FILE CERTNAME USER
+kubeconfig() { # kubeconfig FILE CERTNAME USER [SERVER]
   cat > "$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:
 - name: stampede
   cluster:
-    server: $API_SERVER
+    server: ${4:-$API_SERVER}
     certificate-authority-data: $(base64 -w0 < ca.crt)
 users:
 - name: $3
@@ -63,7 +63,7 @@ contexts:
 current-context: stampede
 KC
 }
-kubeconfig "$KUBECONFIG_ADMIN" admin kubernetes-admin
+kubeconfig "$KUBECONFIG_ADMIN" admin kubernetes-admin "$API_SERVER_LOCAL"
 kubeconfig controller-manager.kubeconfig controller-manager system:kube-controller-manager
 kubeconfig scheduler.kubeconfig scheduler system:kube-scheduler
 kubeconfig kubelet.kubeconfig kubelet-client "system:node:$NODE_NAME"

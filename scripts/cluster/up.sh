@@ -42,6 +42,8 @@ start_daemon kube-proxy "$K8S_BIN/kube-proxy" --config "$DATA_DIR/config/kube-pr
 wait_ready 120 kubelet kubectl get node "$NODE_NAME"
 wait_ready 120 kubelet kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 check_daemon kube-proxy
+# Pods can be created once the controller-manager has made the namespaces' service accounts.
+wait_ready 60 kube-controller-manager kubectl -n default get serviceaccount default
 
 source "$here/addons.sh"
 install_addons
