@@ -34,12 +34,19 @@ wait_ready() {
   done
 }
 
-stop_daemon() { # stop_daemon NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10)
-  local pid i; pid=$(owned_pid "$1") || { rm -f "$RUN_DIR/$1.pid"; return 0; }
-  # The daemon leads its own process group (setsid): signal the group, so helpers it forked
-  # (socat's per-connection children, a kubelet's mount) go with it.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < ${2:-10} * 10; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  [ ! -d "/proc/$pid" ] || kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$RUN_DIR/$1.pid"
+# stop_daemons NAME...: SIGTERM to each daemon's process group (setsid made it the leader, so
+# helpers it forked, like socat's per-connection children, go too), all at once; SIGKILL to
+# whatever still runs after 10 seconds.
+stop_daemons() {
+  local name pid pids=() i
+  for name in "$@"; do
+    pid=$(owned_pid "$name") && { pids+=("$pid"); kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"; }
+    rm -f "$RUN_DIR/$name.pid"
+  done
+  for ((i = 0; i < 100; i++)); do
+    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && break; pid=; done
+    [ -z "${pid:-}" ] && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; done
 }

@@ -12,8 +12,7 @@ quiet=${1:-}
 t0=$SECONDS
 [ -d "$DATA_DIR" ] || { [ "$quiet" ] || log "nothing to stop"; exit 0; }
 
-stop_daemon kube-proxy
-stop_daemon kubelet
+stop_daemons kubelet kube-proxy kube-scheduler kube-controller-manager
 # Containers first, through containerd while it runs, so the shims unmount their rootfs.
 if owned_pid containerd >/dev/null && [ -S "$CONTAINERD_SOCK" ]; then
   for task in $(ctr_k8s tasks ls -q 2>/dev/null); do
@@ -23,12 +22,7 @@ if owned_pid containerd >/dev/null && [ -S "$CONTAINERD_SOCK" ]; then
     ctr_k8s tasks delete -f "$task" >/dev/null 2>&1 || true
   done
 fi
-stop_daemon containerd
-stop_daemon kube-scheduler
-stop_daemon kube-controller-manager
-stop_daemon api-proxy
-stop_daemon kube-apiserver
-stop_daemon etcd
+stop_daemons containerd api-proxy kube-apiserver etcd
 
 # What a crash can leave: container processes (in the kubelet's kubepods cgroups) and shims
 # serving our containerd socket.

@@ -32,20 +32,17 @@ our_netns() {
 # chains (kube-proxy, the kubelet and the CNI bridge/portmap plugins make them; nothing else here
 # uses those prefixes).
 iptables_clean() {
-  local tool=$1 table dump rule chain
+  local tool=$1 table dump chains chain
   command -v "$tool-save" >/dev/null || return 0
   for table in filter nat mangle raw; do
     dump=$("$tool-save" -t "$table" 2>/dev/null) || continue
-    grep -qE '^:(KUBE-|CNI-)' <<<"$dump" || continue
-    while read -r rule; do
-      eval "\"$tool\" -w -t $table -D ${rule#-A }" 2>/dev/null || true
-    done < <(grep -E '^-A ' <<<"$dump" | grep -vE '^-A (KUBE-|CNI-)' | grep -E -- '-j (KUBE-|CNI-)')
-    for chain in $(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$dump" | cut -c2-); do
-      "$tool" -w -t "$table" -F "$chain" 2>/dev/null || true
-    done
-    for chain in $(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$dump" | cut -c2-); do
-      "$tool" -w -t "$table" -X "$chain" 2>/dev/null || true
-    done
+    chains=$(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$dump" | cut -c2-) || continue
+    # In --noflush mode, declaring a chain empties it; the rules hooking it in go too. Deleting
+    # the emptied chains is a second batch.
+    { echo "*$table"; grep -E '^:(KUBE-|CNI-)' <<<"$dump"
+      grep -E '^-A ' <<<"$dump" | grep -vE '^-A (KUBE-|CNI-)' | grep -E -- '-j (KUBE-|CNI-)' | sed 's/^-A /-D /' || true
+      echo COMMIT; } | "$tool-restore" -w 5 --noflush
+    for chain in $chains; do "$tool" -w 5 -t "$table" -X "$chain"; done
   done
 }
 
