@@ -34,17 +34,20 @@ wait_ready() {
   done
 }
 
+# running PID: alive and not a zombie waiting for init to reap it.
+running() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
 # stop_daemons NAME...: SIGTERM to each daemon's process group (setsid made it the leader, so
 # helpers it forked, like socat's per-connection children, go too), all at once; SIGKILL to
-# whatever still runs after 10 seconds.
+# whatever still runs after $STOP_GRACE seconds (default 10).
 stop_daemons() {
-  local name pid pids=() i
+  local name pid pids=() i grace=${STOP_GRACE:-10}
   for name in "$@"; do
     pid=$(owned_pid "$name") && { pids+=("$pid"); kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"; }
     rm -f "$RUN_DIR/$name.pid"
   done
-  for ((i = 0; i < 100; i++)); do
-    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && break; pid=; done
+  for ((i = 0; i < grace * 10; i++)); do
+    for pid in "${pids[@]}"; do running "$pid" && break; pid=; done
     [ -z "${pid:-}" ] && return 0
     sleep 0.1
   done

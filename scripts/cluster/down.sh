@@ -22,7 +22,9 @@ if owned_pid containerd >/dev/null && [ -S "$CONTAINERD_SOCK" ]; then
     ctr_k8s tasks delete -f "$task" >/dev/null 2>&1 || true
   done
 fi
-stop_daemons containerd api-proxy kube-apiserver etcd
+# The apiserver drains for 10 s and more after SIGTERM; its state is discarded below anyway.
+STOP_GRACE=3 stop_daemons containerd api-proxy kube-apiserver
+stop_daemons etcd
 
 # What a crash can leave: container processes (in the kubelet's kubepods cgroups) and shims
 # serving our containerd socket.

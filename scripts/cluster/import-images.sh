@@ -8,7 +8,7 @@ import_images() {
   for link in "$CACHE_DIR"/images/*.tar; do
     [ -L "$link" ] || continue
     tar=$(readlink "$link"); name=$(basename "$link" .tar)
-    [ -f "$marks/$tar" ] && ctr_k8s images ls -q | grep -q "^localhost/stampede/$name:" && continue
+    [ -f "$marks/$tar" ] && [ -n "$(ctr_k8s images ls -q "name~=^localhost/stampede/$name:")" ] && continue
     log "importing $tar into the cluster's containerd"
     ctr_k8s images import "$CACHE_DIR/images/$tar" >/dev/null
     rm -f "$marks/$name"-*.tar && touch "$marks/$tar"

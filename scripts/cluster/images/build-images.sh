@@ -144,6 +144,18 @@ build_postgres() {
   save "$c" postgres 15 "$key"
 }
 
+build_prometheus() {
+  local key; key=$(key_of build_prometheus "$(base_key)")
+  have prometheus 2.42 "$key" && return 0
+  local c; c=$(buildah from "$BASE")
+  apt_in "$c" prometheus
+  # The Prometheus Operator mounts config and data; it runs the container as uid 1000 by default.
+  buildah run --isolation chroot "$c" -- sh -ec 'mkdir -p /prometheus && chmod 777 /prometheus'
+  buildah config --entrypoint '["/usr/bin/prometheus"]' --cmd '' --workingdir /prometheus \
+    --user nobody "$c"
+  save "$c" prometheus 2.42 "$key"
+}
+
 build_kafka() {
   # Waits for the broker jars another part of the project resolves: the image will be the Node
   # image's base plus a JRE and those jars, started with kafka.Kafka in KRaft mode.
@@ -164,6 +176,7 @@ build() {
       prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" operator ;;
     prometheus-config-reloader) go_image prometheus-config-reloader "${PROMETHEUS_OPERATOR_VERSION#v}" \
       prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" prometheus-config-reloader ;;
+    prometheus) build_prometheus ;;
     redis) build_redis ;;
     postgres) build_postgres ;;
     kafka) build_kafka ;;
@@ -172,6 +185,7 @@ build() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(base pause node coredns metrics-server redis postgres kafka)
+[ ${#names[@]} -gt 0 ] || names=(base pause node coredns metrics-server redis postgres prometheus prometheus-operator
+                                  prometheus-config-reloader kafka)
 build base
 for n in "${names[@]}"; do [ "$n" = base ] || build "$n"; done
