@@ -11,6 +11,6 @@ import_images() {
     [ -f "$marks/$tar" ] && [ -n "$(ctr_k8s images ls -q "name~=^localhost/stampede/$name:")" ] && continue
     log "importing $tar into the cluster's containerd"
     ctr_k8s images import "$CACHE_DIR/images/$tar" >/dev/null
-    rm -f "$marks/$name"-*.tar && touch "$marks/$tar"
+    rm -f "$marks/$name"-$KEY_GLOB.tar && touch "$marks/$tar"
   done
 }

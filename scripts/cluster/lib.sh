@@ -47,3 +47,7 @@ wait_for() {
     sleep 0.5
   done
 }
+
+# Image archives are NAME-KEY.tar with a 16-hex-digit KEY; the glob for NAME's archives must not
+# also match a longer name (prometheus vs prometheus-operator).
+KEY_GLOB='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'

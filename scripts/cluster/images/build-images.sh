@@ -34,7 +34,7 @@ save() { # save CONTAINER NAME TAG KEY
   rm -f "$tar.tmp"
   buildah push -q "$ref" "docker-archive:$tar.tmp:$ref" >/dev/null
   mv "$tar.tmp" "$tar"
-  find "$IMAGES_DIR" -name "$2-*.tar" ! -name "$(basename "$tar")" -delete
+  find "$IMAGES_DIR" -name "$2-$KEY_GLOB.tar" ! -name "$(basename "$tar")" -delete
   ln -sfn "$(basename "$tar")" "$IMAGES_DIR/$2.tar"
   log "image $ref saved ($(du -h "$tar" | cut -f1))"
 }
@@ -82,7 +82,9 @@ build_node() {
     ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
     ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
     node --version >/dev/null'
-  buildah config --cmd node "$c"
+  # Node trusts its own CA list only; with this it also trusts the image's system bundle, which
+  # a build can replace by the host's (build-service-image.sh does, for TLS-inspecting proxies).
+  buildah config --cmd node --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt "$c"
   rm -rf "$work"
   save "$c" node "$NODE_VERSION" "$key"
 }
