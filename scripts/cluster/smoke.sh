@@ -16,6 +16,8 @@ trap 'kubectl delete namespace $NS --wait=false >/dev/null 2>&1 || true' EXIT
   || die "node $NODE_NAME is not Ready"
 pass "node $NODE_NAME Ready ($(kubectl get node "$NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
 
+# A previous run's namespace may still be terminating.
+kubectl delete namespace $NS --ignore-not-found --wait=true --timeout=120s >/dev/null
 kubectl create namespace $NS >/dev/null
 kubectl -n $NS apply -f - >/dev/null <<YAML
 apiVersion: apps/v1
@@ -64,7 +66,10 @@ run_pod() {
   kubectl -n $NS logs "$name"
 }
 
-out=$(run_pod dns node -e "require('dns').promises.lookup('kubernetes.default').then(a => console.log(a.address))")
+# The pod also checks its image's root filesystem came through the import whole: an empty
+# directory of the base layer (/srv) and /tmp must be there.
+out=$(run_pod dns node -e "['/srv', '/tmp', '/etc/os-release'].forEach(p => require('fs').statSync(p));
+  require('dns').promises.lookup('kubernetes.default').then(a => console.log(a.address))")
 [ "$out" = "$API_SERVICE_IP" ] || die "kubernetes.default resolved to '$out', expected $API_SERVICE_IP"
 pass "CoreDNS resolves kubernetes.default to $out"
 
