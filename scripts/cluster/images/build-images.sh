@@ -14,9 +14,11 @@ mkdir -p "$IMAGES_DIR"
 BASE=localhost/stampede/base:$DEBIAN_SUITE
 BASE_PACKAGES=ca-certificates,tzdata,netbase,procps
 
-key_of() { # key_of FUNCTION INPUT...: hash of the builder's own text, the versions and inputs
+# key_of FUNCTION INPUT...: hash of the builder's own text, the versions and the inputs (a file
+# by its content only, so every clone of the repository computes the same key).
+key_of() {
   { declare -f "$1"; cat "$here/../versions.env"; shift; for i in "$@"; do
-      if [ -f "$i" ]; then sha256sum "$i"; else echo "$i"; fi; done; } | sha256sum | cut -c1-16
+      if [ -f "$i" ]; then sha256sum < "$i"; else echo "$i"; fi; done; } | sha256sum | cut -c1-16
 }
 
 # have NAME TAG KEY: the archive exists (re-link it and make sure buildah has the image).
