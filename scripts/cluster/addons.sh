@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # In-cluster add-ons (sourced by up.sh): CoreDNS and metrics-server from local images; up waits
 # until DNS answers through its Service and metrics.k8s.io is served.
 

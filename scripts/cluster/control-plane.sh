@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The control plane (sourced by up.sh): kube-apiserver on the bridge address (pods reach it as
 # the kubernetes Service, whose endpoint must not be a loopback address), the controller-manager
 # and the scheduler on loopback. The apiserver serves aggregated APIs (metrics-server) through

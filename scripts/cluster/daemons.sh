@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Starting and stopping the cluster's processes (sourced). Each runs in a session of its own
 # with its pid in $RUN_DIR/NAME.pid and its output in $LOG_DIR/NAME.log. A pid counts as ours
 # only while its command line names $DATA_DIR (every daemon's flags do), so a stale pid file

@@ -28,9 +28,12 @@ stop_daemons etcd
 
 # What a crash can leave: container processes (in the kubelet's kubepods cgroups) and shims
 # serving our containerd socket.
+# (nullglob is on: an empty list must never reach cat, which would read stdin, or find, which
+# would walk the current directory.)
 kill_leftovers() {
-  local pids
-  pids=$(cat /sys/fs/cgroup/*/kubepods/cgroup.procs /sys/fs/cgroup/*/kubepods/**/cgroup.procs 2>/dev/null || true)
+  local pids procs=(/sys/fs/cgroup/*/kubepods/**/cgroup.procs)
+  pids=""
+  [ ${#procs[@]} -eq 0 ] || pids=$(cat "${procs[@]}" 2>/dev/null || true)
   pids+=" $(pgrep -f -- "-address $CONTAINERD_SOCK" || true)"
   # shellcheck disable=SC2086
   [ -z "${pids// /}" ] || kill -KILL $pids 2>/dev/null || true
@@ -42,7 +45,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   sleep 0.2; kill_leftovers
 done
 # Empty kubepods cgroups, deepest first.
-for d in $(find /sys/fs/cgroup/*/kubepods -depth -type d 2>/dev/null); do rmdir "$d" 2>/dev/null || true; done
+kubepods=(/sys/fs/cgroup/*/kubepods)
+[ ${#kubepods[@]} -eq 0 ] || find "${kubepods[@]}" -depth -type d -exec rmdir {} + 2>/dev/null || true
 
 # Mounts under the data folder (overlay rootfs, sandbox shm, pod volumes), deepest first.
 for _ in 1 2 3; do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared paths and helpers for scripts/cluster/*.sh (sourced, not run).
 # shellcheck disable=SC2034
 CLUSTER_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

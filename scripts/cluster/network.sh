@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The cluster's host networking (sourced): its own bridge carrying the node address, the
 # kernel settings pods need, and the full teardown of what kube-proxy, CNI and containerd add.
 # Kernel settings are saved before the first change and put back by network_down.
