@@ -48,10 +48,13 @@ build_component() {
       "operator prometheus-config-reloader" \
       github.com/prometheus-operator/prometheus-operator/cmd/operator \
       github.com/prometheus-operator/prometheus-operator/cmd/prometheus-config-reloader ;;
+    local-path-provisioner) build_one local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" "" \
+      local-path-provisioner github.com/rancher/local-path-provisioner ;;
     *) die "unknown component $1" ;;
   esac
 }
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd coredns metrics-server prometheus-operator)
+[ ${#components[@]} -gt 0 ] || components=(kubernetes etcd coredns metrics-server prometheus-operator
+                                            local-path-provisioner)
 for c in "${components[@]}"; do build_component "$c"; done

@@ -62,6 +62,6 @@ for link in /var/log/containers/*.log; do
 done
 # State of this cluster (the next up starts empty); PKI, configs and the image store stay.
 rm -f "$RUN_DIR"/*.lock "$CONTAINERD_SOCK" "$CONTAINERD_SOCK.ttrpc"
-rm -rf "$DATA_DIR/etcd" "$DATA_DIR/kubelet" "$DATA_DIR/pod-logs" "$DATA_DIR/cni/ipam" \
+rm -rf "$DATA_DIR/etcd" "$DATA_DIR/kubelet" "$DATA_DIR/local-path" "$DATA_DIR/pod-logs" "$DATA_DIR/cni/ipam" \
   "$DATA_DIR/containerd/state" "$DATA_DIR/containerd/runc"
 [ "$quiet" ] || log "cluster down in $((SECONDS - t0)) s"

