@@ -8,7 +8,7 @@
 # Usage: build-images.sh [name...]   (default: every image the cluster needs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib.sh
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$here/../lib.sh"
 IMAGES_DIR=$CACHE_DIR/images
 mkdir -p "$IMAGES_DIR"
