@@ -104,8 +104,9 @@ build_pause() {
   save "$c" pause "$PAUSE_VERSION" "$key"
 }
 
-# go_image NAME TAG COMPONENT VERSION BINARY...: the base with built Go programs in /usr/local/bin;
-# the first binary is the entrypoint.
+# go_image NAME TAG COMPONENT VERSION BINARY...: the base with built Go programs in /usr/bin (so
+# /bin/NAME works too: the Prometheus Operator runs /bin/prometheus-config-reloader); the first
+# binary is the entrypoint.
 go_image() {
   local name=$1 tag=$2 bin; bin=$(component_bin "$3" "$4"); shift 4
   local inputs=() b; for b in "$@"; do inputs+=("$bin/$b"); done
@@ -113,8 +114,8 @@ go_image() {
   have "$name" "$tag" "$key" && return 0
   [ -x "$bin/$1" ] || die "$bin/$1 missing: run scripts/cluster/build-components.sh"
   local c; c=$(buildah from "$BASE")
-  for b in "$@"; do buildah copy -q "$c" "$bin/$b" "/usr/local/bin/$b" >/dev/null; done
-  buildah config --entrypoint "[\"/usr/local/bin/$1\"]" --cmd '' "$c"
+  for b in "$@"; do buildah copy -q "$c" "$bin/$b" "/usr/bin/$b" >/dev/null; done
+  buildah config --entrypoint "[\"/usr/bin/$1\"]" --cmd '' "$c"
   save "$c" "$name" "$tag" "$key"
 }
 
