@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up a single-node Kubernetes cluster on this machine: builds what is missing (cached),
-# then starts etcd, the control plane, its own containerd, the kubelet and kube-proxy, installs
-# CoreDNS and metrics-server from locally built images, and waits for the node to be Ready.
+# then starts etcd, the control plane, its own containerd, the kubelet and kube-proxy, waits for
+# the node to be Ready and installs CoreDNS, metrics-server and the local-path provisioner (the
+# default StorageClass) from locally built images.
 # Everything listens on loopback or on the cluster's own bridge. Starts clean every time: it
 # first runs down.sh, which also clears what a crashed run left.
 set -euo pipefail
