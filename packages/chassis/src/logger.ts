@@ -16,6 +16,7 @@ export const SENSITIVE_KEYS = [
   'cookie',
   'set-cookie',
   'x-csrf-token',
+  'x-stampede-identity',
   'paymentKey',
   'billingKey',
   'cardNumber',

@@ -9,3 +9,4 @@ export * from './sale-snapshot';
 export * from './eligibility';
 export * from './payment-events';
 export * from './login-proof';
+export * from './internal-identity';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
-import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
+import { hasAnyRole, IDENTITY_HEADER, type Principal, type Role } from '@stampede/contracts';
 import type { Verifier } from './verifier';
 
 declare module 'express-serve-static-core' {
@@ -15,9 +15,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** 401 AUTH_REQUIRED unless the request carries a valid access token of a live session. */
+/**
+ * 401 AUTH_REQUIRED unless the request carries the gateway's identity header for exactly this
+ * request, or (a caller that is not the gateway) a valid access token of a live session. A
+ * request with an identity header is judged by it alone: a bad one is never a fallback to the token.
+ */
 export function authenticate(verifier: Verifier): RequestHandler {
   return async (req, _res, next) => {
+    const identity = req.header(IDENTITY_HEADER);
+    if (identity !== undefined) {
+      req.principal = verifier.fromIdentity(identity, { method: req.method, path: req.originalUrl, body: (req as { rawBody?: Buffer }).rawBody });
+      return next();
+    }
     const token = bearerToken(req.header('authorization'));
     if (!token) return next(new AppError('AUTH_REQUIRED', 'Authentication required'));
     req.principal = await verifier.verify(token);

@@ -2,7 +2,8 @@ import type { Cluster } from 'ioredis';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { ROLES, sessionKey, type Principal } from '@stampede/contracts';
+import { openIdentity, ROLES, sessionKey, type BoundRequest, type IdentityKeys, type Principal } from '@stampede/contracts';
+import { LRUCache } from 'lru-cache';
 
 export interface VerifierOptions {
   jwksUrl: string;
@@ -16,10 +17,20 @@ export interface VerifierOptions {
   verifiedTtlMs?: number;
   /** Bound on remembered tokens (oldest dropped first). */
   verifiedMax?: number;
+  /** Keys of the gateway's identity header; without them only access tokens are accepted. */
+  identityKeys?: IdentityKeys | undefined;
+  /** Told why an identity header was refused (never the header itself). */
+  onRefusedIdentity?: (reason: string) => void;
 }
 
 export interface Verifier {
+  /** An access token of a live session (the ECDSA check, then the session in Redis). */
   verify(token: string): Promise<Principal>;
+  /**
+   * The gateway's identity header for this request: one HMAC, no Redis (the gateway checked the
+   * session). Forged, expired, replayed or made for another request: 401.
+   */
+  fromIdentity(header: string, req: BoundRequest): Principal;
 }
 
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA'];
@@ -64,7 +75,25 @@ export function createVerifier(o: VerifierOptions): Verifier {
     roles: [...v.roles],
     ...(v.accountCreatedAt !== undefined ? { accountCreatedAt: v.accountCreatedAt } : {}),
   });
+  // A header is accepted once per replica: a copy sent again (to this replica) is a replay. It
+  // expires within seconds, so remembering it that long is enough.
+  const seenNonces = new LRUCache<string, true>({ max: 200_000, ttlAutopurge: false });
   return {
+    fromIdentity(header, req) {
+      if (!o.identityKeys) throw unauthenticated();
+      const now = Date.now();
+      const check = openIdentity(o.identityKeys, header, req, now);
+      if (!check.ok) {
+        o.onRefusedIdentity?.(check.reason);
+        throw unauthenticated();
+      }
+      if (seenNonces.has(check.nonce)) {
+        o.onRefusedIdentity?.('replayed');
+        throw unauthenticated();
+      }
+      seenNonces.set(check.nonce, true, { ttl: check.expiresAt - now + 1_000 });
+      return check.principal;
+    },
     async verify(token) {
       const known = verified.get(token);
       if (known && known.until > Date.now()) {

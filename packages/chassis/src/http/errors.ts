@@ -73,9 +73,13 @@ export function allowedMethods(stack: readonly RouterLayer[], path: string): str
   return [...methods].sort();
 }
 
-/** 405 with Allow when the path exists under other methods; 404 when nothing serves it. */
-export const notFound: RequestHandler = (req, res, next) => {
-  const allow = allowedMethods((req.app as unknown as { router: { stack: RouterLayer[] } }).router.stack, req.path);
+/**
+ * 405 with Allow when the path exists under other methods (Express's routes, and the hot routes
+ * served before Express); 404 when nothing serves it.
+ */
+export const notFound = (alsoAllowed?: (path: string) => string[]): RequestHandler => (req, res, next) => {
+  const express = allowedMethods((req.app as unknown as { router: { stack: RouterLayer[] } }).router.stack, req.path);
+  const allow = [...new Set([...express, ...(alsoAllowed?.(req.path) ?? [])])].sort();
   if (allow.length > 0) {
     res.setHeader('Allow', allow.join(', '));
     return next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path} (allowed: ${allow.join(', ')})`));
