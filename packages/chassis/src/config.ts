@@ -166,17 +166,17 @@ function kafkaSecurityIssues(c: Record<string, unknown>): Issue[] {
 const CROSS_FIELD_RULES: Array<(config: Record<string, unknown>) => Issue[]> = [kafkaSecurityIssues];
 
 /** Secret: `kid:base64url,…` (first active, each ≥ 32 bytes), shared by the gateway and the services. */
-export const identityKeysSetting = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return parseIdentityKeys(s);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
-      return z.NEVER;
-    }
-  })
-  .optional();
+export const identityKeys = z.string().transform((s, ctx) => {
+  try {
+    return parseIdentityKeys(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Services accept the gateway's identity header only when they hold its keys. */
+export const identityKeysSetting = identityKeys.optional();
 
 /**
  * How a service knows who calls: auth's JWKS, issuer and audience for access tokens, and the keys

@@ -167,6 +167,12 @@ describe('the service chassis over HTTP', () => {
       expect(bad.body).toEqual({ error: { code: 'INVALID_INPUT', message: 'Request body is not valid JSON', requestId: 'fast-bad' } });
       const big = await http('POST', `${app.url}/fast/1`, { body: { qty: 1, pad: 'x'.repeat(2048) } });
       expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      for (const raw of ['null', '42', '"qty"']) {
+        const bare = await http('POST', `${app.url}/fast/1`, { raw });
+        expect([raw, bare.status, bare.body.error.code]).toEqual([raw, 400, 'INVALID_INPUT']);
+      }
+      const longId = await http('POST', `${app.url}/fast/${'a'.repeat(500)}`, { body: { qty: 'x' } });
+      expect([longId.status, longId.body.error.code]).toEqual([400, 'INVALID_INPUT']);
       const wrong = await http('POST', `${app.url}/fast/1`, { body: { qty: 'two' } });
       expect([wrong.status, wrong.body.error.code]).toEqual([400, 'INVALID_INPUT']);
       expect(created).toEqual(before);

@@ -1,3 +1,4 @@
+import { identityEnv } from './identity';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { StackContext } from '../services';
 
@@ -15,6 +16,7 @@ export const authEnv = (ctx: StackContext): Record<string, string> => {
   ctx.secrets.adminPassword = adminPassword;
   return {
     REDIS_NODES: ctx.redisNodes,
+    ...identityEnv,
     DATABASE_URL: ctx.databaseUrl('auth'),
     AUTH_SIGNING_KEYS: JSON.stringify([signingKey]),
     ADMIN_EMAIL: adminEmail,

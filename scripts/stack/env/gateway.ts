@@ -1,9 +1,11 @@
+import { identityEnv } from './identity';
 import { randomBytes } from 'node:crypto';
 import type { StackContext } from '../services';
 
 /** The gateway's environment on the local stack: every replica of every upstream, balanced. */
 export const gatewayEnv = (ctx: StackContext): Record<string, string> => ({
   REDIS_NODES: ctx.redisNodes,
+  ...identityEnv,
   AUTH_JWKS_URL: `${ctx.urlsOf('auth')[0]}/.well-known/jwks.json`,
   UPSTREAM_AUTH: ctx.urlsOf('auth').join(','),
   UPSTREAM_EVENT: ctx.urlsOf('event').join(','),

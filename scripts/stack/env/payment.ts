@@ -1,3 +1,4 @@
+import { identityEnv } from './identity';
 import { randomBytes } from 'node:crypto';
 import type { StackContext } from '../services';
 
@@ -11,6 +12,7 @@ export const paymentEnv = (ctx: StackContext): Record<string, string> => {
   ctx.secrets.paymentWebhookSecret = webhookSecret;
   return {
     REDIS_NODES: ctx.redisNodes,
+    ...identityEnv,
     DATABASE_URL: ctx.databaseUrl('payment'),
     KAFKA_BROKERS: ctx.kafkaBrokers,
     AUTH_JWKS_URL: `${ctx.urlsOf('auth')[0]}/.well-known/jwks.json`,

@@ -26,6 +26,8 @@ export interface VerifierOptions {
 export interface Verifier {
   /** An access token of a live session (the ECDSA check, then the session in Redis). */
   verify(token: string): Promise<Principal>;
+  /** The token's signature and claims only (cached): the caller checks the session itself. */
+  verifyToken(token: string): Promise<Principal>;
   /**
    * The gateway's identity header for this request: one HMAC, no Redis (the gateway checked the
    * session). Forged, expired, replayed or made for another request: 401.
@@ -48,8 +50,6 @@ const isSessionActive = async (redis: Cluster, userId: string, sid: string) => (
 
 const unauthenticated = () => new AppError('AUTH_REQUIRED', 'Authentication required');
 
-type Verified = Principal & { until: number };
-
 /**
  * Verifies an access token with only auth's public keys (JWKS, fetched and cached; an unknown
  * `kid` triggers at most one refetch per cool-down), then checks the session is still live.
@@ -66,19 +66,39 @@ export function createVerifier(o: VerifierOptions): Verifier {
   // A shopper's calls in one sale (availability, entry, prepare, confirm) carry the same token: the
   // ECDSA check and claim parsing (~100 µs) run once per process, the session read on every call
   // (logout stays immediate). Keyed by the exact token text; never past the token's own expiry.
-  const verified = new Map<string, Verified>();
   const ttlMs = o.verifiedTtlMs ?? 60_000;
-  const max = o.verifiedMax ?? 10_000;
-  const principal = (v: Verified): Principal => ({
-    userId: v.userId,
-    sessionId: v.sessionId,
-    roles: [...v.roles],
-    ...(v.accountCreatedAt !== undefined ? { accountCreatedAt: v.accountCreatedAt } : {}),
-  });
+  const verified = new LRUCache<string, Principal>({ max: o.verifiedMax ?? 100_000 });
   // A header is accepted once per replica: a copy sent again (to this replica) is a replay. It
   // expires within seconds, so remembering it that long is enough.
   const seenNonces = new LRUCache<string, true>({ max: 200_000, ttlAutopurge: false });
+
+  async function verifyToken(token: string): Promise<Principal> {
+    const known = verified.get(token);
+    if (known) return known;
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: o.issuer,
+        audience: o.audience,
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: 5,
+      }));
+    } catch (e) {
+      if (e instanceof joseErrors.JOSEError || e instanceof TypeError) throw unauthenticated();
+      throw e;
+    }
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) throw unauthenticated();
+    const { sub, sid, roles, uca } = parsed.data;
+    const p: Principal = Object.freeze({ userId: sub, sessionId: sid, roles: Object.freeze([...roles]) as Principal['roles'], ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) });
+    const left = (payload as { exp: number }).exp * 1000 - Date.now();
+    if (ttlMs > 0 && left > 0) verified.set(token, p, { ttl: Math.min(left, ttlMs) });
+    return p;
+  }
+
   return {
+    verifyToken,
     fromIdentity(header, req) {
       if (!o.identityKeys) throw unauthenticated();
       const now = Date.now();
@@ -95,35 +115,8 @@ export function createVerifier(o: VerifierOptions): Verifier {
       return check.principal;
     },
     async verify(token) {
-      const known = verified.get(token);
-      if (known && known.until > Date.now()) {
-        if (!(await isSessionActive(o.redis, known.userId, known.sessionId))) throw unauthenticated();
-        return principal(known);
-      }
-      if (known) verified.delete(token);
-      let payload: unknown;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: o.issuer,
-          audience: o.audience,
-          algorithms: ACCESS_TOKEN_ALGORITHMS,
-          requiredClaims: ['exp', 'iat', 'sub'],
-          clockTolerance: 5,
-        }));
-      } catch (e) {
-        if (e instanceof joseErrors.JOSEError || e instanceof TypeError) throw unauthenticated();
-        throw e;
-      }
-      const parsed = claims.safeParse(payload);
-      if (!parsed.success) throw unauthenticated();
-      const { sub, sid, roles, uca } = parsed.data;
-      if (!(await isSessionActive(o.redis, sub, sid))) throw unauthenticated();
-      const p: Principal = { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
-      const exp = (payload as { exp: number }).exp * 1000;
-      if (ttlMs > 0 && exp > Date.now()) {
-        verified.set(token, { ...p, roles: [...roles], until: Math.min(exp, Date.now() + ttlMs) });
-        if (verified.size > max) verified.delete(verified.keys().next().value as string);
-      }
+      const p = await verifyToken(token);
+      if (!(await isSessionActive(o.redis, p.userId, p.sessionId))) throw unauthenticated();
       return p;
     },
   };

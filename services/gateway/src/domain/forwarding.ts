@@ -10,6 +10,8 @@ export interface PublicRequest {
   body: Buffer | undefined;
   ip: string | undefined;
   requestId: string;
+  /** The gateway's identity header for this request, sent instead of the access token. */
+  identity?: string | undefined;
 }
 
 /** A service's answer as the client receives it. */
