@@ -18,6 +18,7 @@ if (!existsSync(file)) {
     'webhook-secret': alnum(),
     'billing-key-encryption-keys': `k1:${randomBytes(32).toString('base64')}`,
     'billing-key-active-key-id': 'k1',
+    'internal-identity-keys': `k1:${randomBytes(32).toString('base64url')}`,
     'auth-signing-keys': JSON.stringify([jwk]),
     'admin-email': 'admin@stampede.localtest.me',
     'admin-password': alnum(),
