@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 source scripts/lib/node.sh
-exec node_modules/.bin/tsx scripts/stack/main.ts "$@"
+exec node_modules/.bin/tsx packages/devkit/src/cli/stack.ts "$@"

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { consumeHold, openReservation, readInventory } from '@stampede/ledger';
-import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
-import { openSale, sleep, startSnapshotServer, testRedis, type SnapshotServer } from './support';
+import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant, startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
+import { openSale, sleep, testRedis } from './support';
 
 const ROOT = resolve(__dirname, '../../..');
 

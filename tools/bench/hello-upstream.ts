@@ -3,7 +3,7 @@
  * entry does on success (201, a small JSON body) and does nothing else. Put behind a real gateway
  * process, it gives the ceiling of the gateway hop: what entry's own work costs shows as the gap.
  *
- *   PORT=9183 node --import tsx services/entry/bench/hello-upstream.ts
+ *   PORT=9183 node --import tsx tools/bench/hello-upstream.ts
  */
 import express from 'express';
 

@@ -14,11 +14,10 @@ import { parseArgs } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import { armSale, readInventory, reserveHold } from '@stampede/ledger';
-import { ProcessGroup, spawnTs, startRedisCluster, startTestIssuer, type SpawnedService, auditSale } from '@stampede/devkit';
+import { ProcessGroup, spawnTs, startRedisCluster, startSnapshotServer, startTestIssuer, type SpawnedService, auditSale } from '@stampede/devkit';
 import { Pool } from 'undici';
-import { startSnapshotServer } from '../test/support';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../..');
 const out = (line = '') => process.stdout.write(line + '\n');
 
 const { values: args } = parseArgs({

@@ -1,4 +1,4 @@
-/** A tiny JSON client for the demo and the benchmark: one keep-alive agent, timings per call. */
+/** A tiny JSON client for the demo, the tests and the benchmark: one keep-alive agent, timings per call. */
 import { Agent, request } from 'undici';
 
 export interface Answer<T = any> {

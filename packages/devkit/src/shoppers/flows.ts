@@ -1,6 +1,6 @@
 /**
- * The steps of a flash sale as a client performs them, shared by `npm run demo` and the
- * end-to-end test. Everything goes through the gateway except bulk shopper preparation, which
+ * The steps of a flash sale as a client performs them, shared by `npm run demo`, the tests and
+ * the benchmark. Everything goes through the gateway except bulk shopper preparation, which
  * goes straight to auth the way a load tool would (the gateway's per-IP sign-up and login limits
  * exist precisely to stop one address from creating hundreds of accounts).
  */

@@ -3,8 +3,12 @@
  * class-data archive for them once (it roughly halves a node's start-up), and prints the versions.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { freePort, kafkaRuntime, ProcessGroup, startKafka } from '@stampede/devkit';
+import { join } from 'node:path';
+import { startKafka } from '../infra/kafka';
+import { kafkaRuntime } from '../infra/kafka-runtime';
+import { ProcessGroup } from '../infra/processes';
+import { freePort } from '../testing/spawn';
+import { ROOT } from './stack-state';
 
 async function makeClassArchive(root: string, target: string): Promise<void> {
   const dir = join(root, '.stampede', 'kafka-cds');
@@ -22,9 +26,8 @@ async function makeClassArchive(root: string, target: string): Promise<void> {
 }
 
 async function main() {
-  const root = resolve(__dirname, '..');
-  const rt = kafkaRuntime(root);
-  if (!existsSync(rt.cdsArchive)) await makeClassArchive(root, rt.cdsArchive);
+  const rt = kafkaRuntime(ROOT);
+  if (!existsSync(rt.cdsArchive)) await makeClassArchive(ROOT, rt.cdsArchive);
   process.stdout.write(`kafka ${rt.version}\njava ${rt.javaVersion}\n`);
 }
 

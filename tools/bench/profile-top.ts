@@ -2,7 +2,7 @@
  * Summarises V8 CPU profiles (`node --cpu-prof`, or the bench's signal-driven cpu-profiler.cjs): per profile, the functions with the most self
  * time and the packages (node_modules/<name>, node:internals, the service's own code) that own it.
  *
- *   npx tsx services/entry/bench/profile-top.ts <dir or .cpuprofile files> [--top 25]
+ *   npx tsx tools/bench/profile-top.ts <dir or .cpuprofile files> [--top 25]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -4,17 +4,16 @@
  * declared list (the chart's kafka.topics: replication factor 3, min.insync.replicas 2) and
  * checks that a write to an undeclared topic is refused. Exits 1 on any difference.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka } from '@stampede/chassis/clients/kafka';
 import { createLogger } from '@stampede/chassis/logger';
-import { declaredTopicsFile, describeTopics, probeUndeclaredTopic, readDeclaredTopics, topicDrift, topicPlan } from '@stampede/devkit';
+import { declaredTopicsFile, describeTopics, probeUndeclaredTopic, readDeclaredTopics, topicDrift, topicPlan } from '../infra/kafka-topics';
+import { ROOT } from './stack-state';
 
 const STACK_NODES = 3;
 
 async function main() {
   const { values } = parseArgs({ options: { offset: { type: 'string', default: process.env.STAMPEDE_PORT_OFFSET ?? '0' } } });
-  const root = resolve(__dirname, '..', '..');
   const brokers = [0, 1, 2].map((i) => `127.0.0.1:${9092 + Number(values.offset) + i}`);
   const kafka = createKafka({ brokers, clientId: 'stack-topics', logger: createLogger({ service: 'stack-topics', level: 'silent' }) });
   const admin = kafka.admin();
@@ -29,7 +28,7 @@ async function main() {
   for (const t of actual) {
     out([t.name.padEnd(24), String(t.partitions).padStart(10), String(t.replicationFactor).padStart(8), String(t.config['min.insync.replicas'] ?? '').padStart(10), t.config['retention.ms'] ?? ''].join('  '));
   }
-  const drift = topicDrift(actual, topicPlan(readDeclaredTopics(declaredTopicsFile(root)), STACK_NODES));
+  const drift = topicDrift(actual, topicPlan(readDeclaredTopics(declaredTopicsFile(ROOT)), STACK_NODES));
   out(drift.length ? `differs from the declared list:\n  ${drift.join('\n  ')}` : 'matches the declared list (charts/stampede/values.yaml kafka.topics)');
   const probe = await probeUndeclaredTopic(kafka);
   out(`write to undeclared topic ${probe.topic}: ${probe.refused ? `refused (${probe.error})` : 'ACCEPTED'}; exists afterwards: ${probe.existsAfter ? 'yes' : 'no'}`);

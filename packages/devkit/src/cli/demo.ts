@@ -5,27 +5,11 @@
  *
  *   npm run demo -- --users 300 --seats 100 --pay 0.6
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, closeClient, percentile, pool } from './client';
-import { CARDS, createOperator, enter, login, openSale, pay, prepareShoppers, type Urls } from './flows';
-
-const ROOT = resolve(__dirname, '..', '..');
-
-function stackUrls(): Urls & { secrets: { adminEmail: string; adminPassword: string } } {
-  const dir = join(ROOT, '.stampede', 'stack');
-  try {
-    const endpoints = JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')) as { name: string; url: string }[];
-    const secrets = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as { adminEmail: string; adminPassword: string };
-    const url = (name: string) => endpoints.find((e) => e.name === name)?.url as string;
-    return { gateway: url('gateway'), auth: url('auth'), secrets };
-  } catch {
-    throw new Error('the local platform is not running: start it with ./scripts/up.sh first');
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { call, closeClient, percentile, pool } from '../shoppers/client';
+import { CARDS, createOperator, enter, login, openSale, pay, prepareShoppers, type Urls } from '../shoppers/flows';
+import { sleep } from '../infra/processes';
+import { runningStack, STACK_DIR } from './stack-state';
 
 async function main() {
   const { values } = parseArgs({
@@ -40,7 +24,8 @@ async function main() {
   const seats = Number(values.seats);
   const payShare = Number(values.pay);
   const holdTtlSeconds = Number(values['hold-ttl']);
-  const u = stackUrls();
+  const stack = await runningStack(STACK_DIR);
+  const u: Urls & { secrets: typeof stack.secrets } = { gateway: stack.url('gateway'), auth: stack.url('auth'), secrets: stack.secrets };
   const log = (s: string) => process.stdout.write(`${s}\n`);
 
   log(`1. admin logs in; an operator is promoted; the operator opens a sale of ${seats} seats (hold ${holdTtlSeconds} s)`);

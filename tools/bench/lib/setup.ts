@@ -1,20 +1,16 @@
 /**
- * Everything the benchmark needs before the burst: the platform on its own ports (the local
- * stack's `startPlatform`, so the wiring is the stack's), a second gateway process in front of
- * hello-world upstreams, and U shoppers with access tokens.
+ * Everything the benchmark needs before the burst: the platform on its own ports (devkit's
+ * `startPlatform`, as the local stack starts it: three Kafka nodes, durable PostgreSQL, the
+ * build), a second gateway process in front of hello-world upstreams, and U shoppers with access
+ * tokens.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
-import { putSession } from '@stampede/devkit';
-import { waitFor } from '@stampede/devkit';
+import { putSession, serviceEnv, serviceScript, startPlatform, waitFor, type Platform, type Replicas } from '@stampede/devkit';
 import { SignJWT } from 'jose';
-import { gatewayEnv } from '../../../../scripts/stack/env/gateway';
-import { startPlatform, type Platform } from '../../../../scripts/stack/platform';
-import { serviceUrls } from '../../../../scripts/stack/replicas';
-import type { ServiceName, StackContext } from '../../../../scripts/stack/services';
 
 export interface BenchPlatform {
   platform: Platform;
@@ -39,7 +35,7 @@ export interface SetupOptions {
   root: string;
   dataDir: string;
   offset: number;
-  replicas: Partial<Record<ServiceName, number>>;
+  replicas: Replicas;
   logLevel: string;
   env: Record<string, string>;
 }
@@ -56,35 +52,42 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid };
   const platform = await startPlatform({
     root: o.root,
-    dataDir: o.dataDir,
+    dir: o.dataDir,
     offset: o.offset,
     replicas: o.replicas,
+    runner: 'dist',
     logLevel: o.logLevel,
+    stores: { redisPort: 7000 + o.offset, postgresPort: 15432 + o.offset, kafkaPort: 9092 + o.offset },
+    // Scraping costs the services CPU in production too, so the figures include it.
+    prometheus: { port: 9090 + o.offset },
     env: { ...o.env, AUTH_SIGNING_KEYS: JSON.stringify([jwk]) },
   });
-  const urls = (name: string) => platform.endpoints.filter((e) => e.name === name || e.name.startsWith(`${name}-`)).map((e) => e.url);
-  const redisNodes = platform.endpoints.find((e) => e.name === 'redis-cluster')?.url as string;
-  const redis = createRedisCluster({ nodes: redisNodes.split(',').map((hp) => ({ host: hp.split(':')[0] as string, port: Number(hp.split(':')[1]) })) });
+  const stores = platform.redis;
+  if (!stores) throw new Error('the benchmark platform has no Redis Cluster of its own');
+  const redisNodes = stores.nodesEnv;
+  const redis = createRedisCluster({ nodes: stores.nodes });
 
   // The hello-world ceiling: a real gateway process, configured exactly as the stack's gateway,
   // except that its entry upstream is a trivial Express app (as many replicas as entry has).
-  const entryReplicas = serviceUrls({ replicas: o.replicas, offset: o.offset }, 'entry').length;
+  const entryReplicas = platform.urlsOf('entry').length;
   const helloUrls = Array.from({ length: entryReplicas }, (_, i) => `http://127.0.0.1:${HELLO_UPSTREAM_PORT + o.offset + 10 * i}`);
   helloUrls.forEach((url, i) =>
-    platform.group.start(`hello-${i + 1}`, process.execPath, ['--import', 'tsx', join(o.root, 'services/entry/bench/hello-upstream.ts')], {
+    platform.group.start(`hello-${i + 1}`, process.execPath, ['--import', 'tsx', join(__dirname, '..', 'hello-upstream.ts')], {
       cwd: o.root,
       env: { PATH: process.env.PATH ?? '', ...o.env, PORT: url.split(':')[2] as string },
     }),
   );
-  const ctx: StackContext = {
+  const gatewaySpec = platform.services.find((s) => s.name === 'gateway');
+  if (!gatewaySpec) throw new Error("the chart's values have no gateway");
+  const helloEnv = serviceEnv(gatewaySpec, {
     redisNodes,
     kafkaBrokers: '',
     databaseUrl: () => '',
-    urlsOf: (name) => (name === 'entry' ? helloUrls : serviceUrls({ replicas: o.replicas, offset: o.offset }, name)),
+    urlsOf: (name) => (name === 'entry' ? helloUrls : platform.urlsOf(name)),
     secrets: {},
-  };
+  });
   const helloPort = HELLO_GATEWAY_PORT + o.offset;
-  platform.group.start('gateway-hello', process.execPath, [join(o.root, 'services/gateway/dist/main.js')], {
+  platform.group.start('gateway-hello', process.execPath, serviceScript(o.root, 'gateway', 'main', 'dist'), {
     cwd: o.root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -92,7 +95,7 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
       LOG_LEVEL: o.logLevel,
       HOST: '127.0.0.1',
       PORT: String(helloPort),
-      ...gatewayEnv(ctx),
+      ...helloEnv,
       ...o.env,
       // Its own rate-limit counters: the same shoppers pass through both gateways.
       RATE_LIMIT_NAMESPACE: 'bench-hello',
@@ -103,7 +106,7 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
     [helloGateway, ...helloUrls].map((u) => waitFor(`${u}/readyz`, async () => (await fetch(`${u}/readyz`)).ok, 60_000, 200)),
   );
 
-  const secrets = JSON.parse(readFileSync(join(o.dataDir, 'secrets.json'), 'utf8')) as { adminEmail: string; adminPassword: string };
+  const secrets = platform.secrets as { adminEmail: string; adminPassword: string };
   const mint: Minter = {
     async shoppers(count) {
       const out = new Array<{ userId: string; token: string }>(count);
@@ -142,16 +145,16 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
 
   return {
     platform,
-    gateways: urls('gateway').filter((u) => u !== helloGateway),
+    gateways: platform.gateways,
     helloGateway,
-    auth: urls('auth')[0] as string,
+    auth: platform.urlsOf('auth')[0] as string,
     redisNodes,
     redis,
     admin: { email: secrets.adminEmail, password: secrets.adminPassword },
     mint,
     roots(filter = () => true) {
       const roots = new Map<number, string>();
-      for (const m of platform.group.list()) if (m.child.pid && filter(m.name)) roots.set(m.child.pid, m.name);
+      for (const m of platform.processes()) if (m.child.pid && filter(m.name)) roots.set(m.child.pid, m.name);
       const pg = postmasterPid();
       if (pg && filter('postgres')) roots.set(pg, 'postgres');
       return roots;

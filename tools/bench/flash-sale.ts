@@ -19,18 +19,15 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { armSale, readInventory, reserveHold, saleKeys } from '@stampede/ledger';
-import { auditSale } from '@stampede/devkit';
+import { auditSale, CARDS, closeClient, createOperator, login, openSale, parseReplicas, pay, pool as inParallel, signUpAndLogin, type Session, type Urls } from '@stampede/devkit';
 import { Pool } from 'undici';
-import { closeClient, pool as inParallel } from '../../../scripts/demo/client';
-import { CARDS, createOperator, login, openSale, pay, signUpAndLogin, type Session, type Urls } from '../../../scripts/demo/flows';
-import type { ServiceName } from '../../../scripts/stack/services';
 import { cpuBetween, snapshotCpu } from './lib/cpu';
 import { closed, paced, type Shot } from './lib/drive';
 import { markdown, svg, type LoadAvg, type Phase, type Report } from './lib/report';
 import { setUp } from './lib/setup';
 import { percentile, summarize, timeline } from './lib/stats';
 
-const ROOT = resolve(__dirname, '../../..');
+const ROOT = resolve(__dirname, '../..');
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100) as LoadAvg;
 
@@ -58,13 +55,7 @@ const L = Number(a.limit);
 const C = Number(a['in-flight']);
 const PAY = Number(a.pay);
 const PACED = Number(a.paced);
-const replicas = Object.fromEntries(
-  (a.replicas ?? '').split(',').filter(Boolean).map((p) => {
-    const [k, v] = p.split('=');
-    if (!k || !/^\d+$/.test(v ?? '')) throw new Error(`bad --replicas entry "${p}" (expected name=N)`);
-    return [k, Number(v)];
-  }),
-) as Partial<Record<ServiceName, number>>;
+const replicas = parseReplicas(a.replicas);
 for (const [k, v] of Object.entries({ users: U, seats: S, limit: L, 'in-flight': C })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
 }
@@ -330,7 +321,7 @@ async function main() {
     await closeClient();
     log('stopping the platform');
     await bench.stop();
-    if (a.profile) log(`profiles in ${profileDir} (summarise: npx tsx services/entry/bench/profile-top.ts ${profileDir})`);
+    if (a.profile) log(`profiles in ${profileDir} (summarise: npx tsx tools/bench/profile-top.ts ${profileDir})`);
   }
 }
 
