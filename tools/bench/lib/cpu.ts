@@ -28,7 +28,7 @@ export function parseStat(text: string): ProcStat | undefined {
   return { pid: Number(text.slice(0, open).trim()), ppid, comm: text.slice(open + 1, close), ticks: utime + stime };
 }
 
-export function readStat(pid: number): ProcStat | undefined {
+function readStat(pid: number): ProcStat | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
@@ -50,7 +50,7 @@ export function ticksPerSecond(): number {
 }
 
 /** Every live process under the given roots (roots included), named after the root it descends from. */
-export function processTree(roots: Map<number, string>): Map<number, { name: string; stat: ProcStat }> {
+function processTree(roots: Map<number, string>): Map<number, { name: string; stat: ProcStat }> {
   const all = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

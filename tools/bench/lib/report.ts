@@ -9,7 +9,7 @@ export interface Phase extends Summary {
   loadAvg: LoadAvg;
 }
 
-export interface Target {
+interface Target {
   name: string;
   target: string;
   measured: string;

@@ -26,7 +26,7 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-export interface Minter {
+interface Minter {
   /** Access tokens for `count` new shoppers, each with a live session, signed like auth signs them. */
   shoppers(count: number): Promise<Array<{ userId: string; token: string }>>;
 }

@@ -1,6 +1,6 @@
 /** A dependency-free SVG line chart: a few series over a shared time axis, one panel per metric. */
 
-export interface Series {
+interface Series {
   label: string;
   color: string;
   points: Array<[number, number]>;
