@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { startPlatform, type Platform, type Replicas } from '@stampede/devkit';
+import { startPlatform, type Platform, type PlatformOptions, type Replicas } from '@stampede/devkit';
 
 export type TestPlatform = Platform & { gateway: string };
 
@@ -10,7 +10,7 @@ const ROOT = resolve(__dirname, '..', '..');
  * them, on the test harness's Redis Cluster, PostgreSQL and Kafka. Ports start at
  * STAMPEDE_TEST_PORT_BASE + 100 (+ `shift`, so two platforms in one run do not collide).
  */
-export async function startTestPlatform(opts: { replicas?: Replicas; env?: Record<string, string>; shift?: number; prometheus?: Parameters<typeof startPlatform>[0]['prometheus'] } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(opts: { replicas?: Replicas; env?: Record<string, string>; shift?: number; prometheus?: PlatformOptions['prometheus'] } = {}): Promise<TestPlatform> {
   const base = Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 100 + (opts.shift ?? 0);
   const platform = await startPlatform({
     root: ROOT,

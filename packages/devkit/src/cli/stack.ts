@@ -9,12 +9,23 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPlatform, type Platform } from '../platform/start';
-import { parseReplicas } from '../platform/replicas';
+import { parseReplicas, type Endpoint } from '../platform/replicas';
 import { removeStackState, ROOT, STACK_DIR, writeStackState } from './stack-state';
 
+/** Every replica, Prometheus and the stores (the password hidden): endpoints.json and the table. */
+function stackEndpoints(p: Platform): Endpoint[] {
+  return [
+    ...p.endpoints,
+    ...(p.prometheus ? [{ name: 'prometheus', url: p.prometheus.url }] : []),
+    ...(p.postgres ? [{ name: 'postgres', url: p.postgres.url('<db>').replace(/:[^:@/]+@/, ':***@') }] : []),
+    ...(p.redis ? [{ name: 'redis-cluster', url: p.redis.nodesEnv }] : []),
+    ...(p.kafka ? [{ name: 'kafka', url: p.kafka.brokersEnv }] : []),
+  ];
+}
+
 /** The table printed once the stack is up: every endpoint, and the gateway's API documents. */
-function urlTable(p: Platform): string {
-  const rows = p.endpoints.flatMap((e) =>
+function urlTable(endpoints: Endpoint[]): string {
+  const rows = endpoints.flatMap((e) =>
     e.name === 'gateway' || e.name === 'gateway-1'
       ? [e, { name: 'API docs (Swagger UI)', url: `${e.url}/docs` }, { name: 'OpenAPI document', url: `${e.url}/openapi.json` }]
       : [e],
@@ -73,12 +84,13 @@ async function main() {
   });
   const platform = await starting;
   if (stopping) return;
-  writeStackState(STACK_DIR, platform.endpoints, platform.secrets);
+  const endpoints = stackEndpoints(platform);
+  writeStackState(STACK_DIR, endpoints, platform.secrets);
   const kafka = platform.kafka;
   process.stdout.write(
     `\nStampede is up in ${((Date.now() - started) / 1000).toFixed(1)} s` +
       (kafka ? ` (Kafka ${kafka.runtime.version}, ${kafka.nodes} nodes, ready in ${(kafka.startup.readyMs / 1000).toFixed(1)} s)` : '') +
-      `\n\n${urlTable(platform)}\n\n` +
+      `\n\n${urlTable(endpoints)}\n\n` +
       `Sign in as admin: npm run stack:admin prints the credentials made for this run.\n` +
       `Logs: ${platform.group.logDir}\nPress Ctrl-C to stop everything.\n`,
   );

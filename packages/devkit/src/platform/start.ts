@@ -43,7 +43,7 @@ export interface PlatformOptions {
 
 export interface Platform {
   services: ServiceSpec[];
-  /** Every replica, then Prometheus and the stores when the platform has them. */
+  /** Every replica of every service, by name (`auth`, `entry-1`, `entry-2`, ...). */
   endpoints: Endpoint[];
   /** Every gateway replica: clients may fail over between them as a load balancer would. */
   gateways: string[];
@@ -143,14 +143,6 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         ...(o.prometheus.scrapeInterval ? { scrapeInterval: o.prometheus.scrapeInterval } : {}),
         jobs: services.map((s) => ({ job: s.name, targets: urlsOf(s.name).map((u) => u.replace('http://', '')) })),
       });
-      endpoints.push({ name: 'prometheus', url: prometheus.url });
-    }
-    if (own) {
-      endpoints.push(
-        { name: 'postgres', url: own.postgres.url('<db>').replace(/:[^:@/]+@/, ':***@') },
-        { name: 'redis-cluster', url: own.redis.nodesEnv },
-        { name: 'kafka', url: own.kafka.brokersEnv },
-      );
     }
     const gateways = services.some((s) => s.name === 'gateway') ? urlsOf('gateway') : [];
     return {
