@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { waitFor } from '@stampede/devkit';
-import { call } from '../scripts/demo/client';
-import { CARDS, createOperator, login, openSale, pay, signUpAndLogin, type Session, type Urls } from '../scripts/demo/flows';
+import { call, CARDS, createOperator, login, openSale, pay, signUpAndLogin, waitFor, type Session, type Urls } from '@stampede/devkit';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 /**

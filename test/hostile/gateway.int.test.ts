@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
-import { http, testInfra, waitFor, type JsonResponse } from '@stampede/devkit';
-import { CARDS, createOperator, login, openSale, pay, signUpAndLogin, type Session, type Urls } from '../../scripts/demo/flows';
-import { call } from '../../scripts/demo/client';
+import { call, CARDS, createOperator, http, login, openSale, pay, signUpAndLogin, testInfra, waitFor, type JsonResponse, type Session, type Urls } from '@stampede/devkit';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { hmacWithPublicKey, resign, signingKey, unsigned, webhookSignature } from './support/forge';
 import { StateProbe } from './support/state';

@@ -1,9 +1,9 @@
 import type { Cluster } from 'ioredis';
 import { consumeHold, openReservation, readInventory, armSale, releaseHold } from '@stampede/ledger';
-import { captureLogs, waitFor, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
+import { captureLogs, waitFor, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant, startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';
-import { openSale, sleep, startSnapshotServer, testRedis, uniqueSaleId, type SnapshotServer } from './support';
+import { openSale, sleep, testRedis, uniqueSaleId } from './support';
 
 /** One in-process entry instance against the real Redis Cluster: the API contract, rule by rule. */
 describe('entry service', () => {
