@@ -2,7 +2,7 @@ import type { Role } from '@stampede/contracts';
 import type { RateLimitName } from './limits';
 
 export type Upstream = 'auth' | 'event' | 'entry' | 'payment';
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Route {
   method: Method;
