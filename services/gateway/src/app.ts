@@ -5,6 +5,7 @@ import { createService, type RunningService, serviceOptionsFrom } from '@stamped
 import { newStores, redisStore } from '@stampede/chassis/stores';
 import express from 'express';
 import { createUpstreams } from './clients/upstreams';
+import { apiDocument } from './domain/openapi';
 import type { Config } from './config';
 import type { Deps } from './deps';
 import { routes } from './http/routes';
@@ -28,6 +29,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     csrfSecret: config.CSRF_SECRET,
     cookieSecure: config.COOKIE_SECURE,
     sandboxRoutes: config.SANDBOX_ROUTES,
+    openapi: apiDocument({ sandboxRoutes: config.SANDBOX_ROUTES }),
     logger,
   };
   return createService({

@@ -1,7 +1,8 @@
+import type { CsrfTokenView } from '@stampede/contracts/api';
 import type { Express } from 'express';
 import type { Deps } from '../deps';
 import { CSRF_TTL_MS } from '../domain/csrf';
-import { ROUTES } from '../domain/routes';
+import { CSRF_TOKEN_ROUTE, ROUTES } from '../domain/routes';
 import { issueCsrf } from '../use-cases/csrf';
 import { admit, forward } from '../use-cases/proxy';
 import { CSRF_COOKIE } from './cookies';
@@ -11,13 +12,14 @@ import { publicRequest, setHeaders, writeAnswer } from './proxy';
 
 /** The API docs, the CSRF token, then every route of the table: admitted, then forwarded. */
 export function routes(app: Express, deps: Deps): void {
-  docs(app);
+  docs(app, deps.openapi);
 
-  app.post('/csrf/token', async (req, res) => {
+  app.post(CSRF_TOKEN_ROUTE.path, async (req, res) => {
     const { token, expiresIn, headers } = await issueCsrf(deps, { ip: req.ip });
     setHeaders(res, headers);
     res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
-    res.json({ token, expiresIn });
+    const body: CsrfTokenView = { token, expiresIn };
+    res.json(body);
   });
 
   for (const route of ROUTES) {
