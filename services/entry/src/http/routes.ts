@@ -1,12 +1,12 @@
 import { trace } from '@opentelemetry/api';
 import { authenticate, principalOf, requireRoles } from '@stampede/chassis/auth';
 import { parse } from '@stampede/chassis/http';
+import { entryBody, saleIdField } from '@stampede/contracts/api';
 import type { Express, Request } from 'express';
 import type { Deps } from '../deps';
 import { outcomeOf } from '../domain/rules';
 import { availability } from '../use-cases/availability';
-import { cancel, enter, saleIdParam } from '../use-cases/entries';
-import { entryBody } from './schemas';
+import { cancel, enter } from '../use-cases/entries';
 
 export function routes(app: Express, deps: Deps): void {
   const auth = authenticate(deps.verifier);
@@ -14,7 +14,7 @@ export function routes(app: Express, deps: Deps): void {
   app.post('/sales/:id/entries', auth, requireRoles('USER'), async (req, res) => {
     // Every attempt is counted by its outcome, bad input included.
     try {
-      const saleId = parse(saleIdParam, req.params.id, 'sale id');
+      const saleId = parse(saleIdField, req.params.id, 'sale id');
       trace.getActiveSpan()?.setAttribute('stampede.sale_id', saleId);
       const { qty } = parse(entryBody, req.body ?? {});
       const held = await enter(deps, principalOf(req), { saleId, qty });
@@ -35,7 +35,7 @@ export function routes(app: Express, deps: Deps): void {
   });
 
   app.get('/sales/:id/availability', async (req, res) => {
-    const saleId = parse(saleIdParam, req.params.id, 'sale id');
+    const saleId = parse(saleIdField, req.params.id, 'sale id');
     const body = await availability(deps, saleId);
     res.setHeader('cache-control', `public, max-age=${Math.max(1, Math.ceil(deps.availabilityCacheMs / 1000))}`);
     res.json(body);
