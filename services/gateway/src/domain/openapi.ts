@@ -1,30 +1,15 @@
-import { ROLES } from '@stampede/contracts';
-import {
-  API,
-  API_VERSION,
-  ERROR_MEANING,
-  ERROR_STATUS,
-  errorBody,
-  HEADERS,
-  inputErrors,
-  PLATFORM_ERRORS,
-  type ErrorCode,
-  type HeaderSpec,
-  type OperationContract,
-  type SuccessSpec,
-} from '@stampede/contracts/api';
-import { z } from 'zod';
+import { API, API_VERSION, errorBody, HEADERS, type HeaderSpec, type OperationContract, type SuccessSpec } from '@stampede/contracts/api';
 import { changesState } from './csrf';
+import { errorCodes, errorResponses, sharedErrorResponses } from './error-answers';
+import { jsonSchema, json, type Components, type Json } from './json-schema';
 import { RATE_LIMITS } from './limits';
 import { CSRF_TOKEN_ROUTE, ROUTES, type Route } from './routes';
 
 /** What the document needs of a route: one of the route table, or one the gateway answers itself. */
-type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox'> & {
+export type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox'> & {
   /** The service that answers it (the document's tag); 'gateway' for its own routes. */
   owner: string;
 };
-
-type Json = Record<string, unknown>;
 
 /** The parts of an OpenAPI 3.1 operation that the gateway's tests and the contract test read. */
 export interface OperationObject {
@@ -58,100 +43,7 @@ export const openApiPath = (path: string) => path.replace(/:([A-Za-z_]\w*)/g, '{
 
 const pathParams = (path: string) => [...path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1] as string);
 
-/** Named schemas (a zod `id`) end up once under components.schemas, referenced from everywhere. */
-type Components = Record<string, Json>;
-
-const COMPONENT = '#/components/schemas/';
-
-/** Points `#/$defs/X` references at components.schemas. */
-function relink(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(relink);
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', COMPONENT) : relink(v)]),
-  );
-}
-
-/**
- * A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect): requests as clients send them,
- * answers as services write them. Its named parts move to `components`; one name holding two
- * different schemas (say, a request's input and an answer's output) is a build error.
- */
-function jsonSchema(components: Components, schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { unrepresentable: 'any', io }) as Json & { $defs?: Components };
-  for (const [name, def] of Object.entries($defs ?? {})) {
-    const linked = relink(def) as Json;
-    if (components[name] && JSON.stringify(components[name]) !== JSON.stringify(linked)) throw new Error(`two different schemas are named ${name}`);
-    components[name] = linked;
-  }
-  return relink(rest) as Json;
-}
-
 const headerObject = (c: Components, h: HeaderSpec) => ({ required: h.required, description: h.description, schema: jsonSchema(c, h.schema, 'output') });
-
-const json = (schema: Json) => ({ 'application/json': { schema } });
-
-const RETRY_AFTER = (required: boolean) => ({
-  [HEADERS.retryAfter]: { required, description: 'Seconds to wait before trying again.', schema: { type: 'string', pattern: '^[0-9]+$' } },
-});
-
-/** Headers the error answers of a status carry, whichever code. */
-const ERROR_HEADERS: Partial<Record<number, ResponseObject['headers']>> = {
-  405: { [HEADERS.allow]: { required: true, description: 'The methods this path serves.', schema: { type: 'string' } } },
-  429: RETRY_AFTER(true),
-  // A store outage says when to come back; an unavailable service or a shutdown does not.
-  503: RETRY_AFTER(false),
-};
-
-/**
- * Error answers every operation shares (same codes, same headers), declared once under
- * components.responses; an operation whose codes for such a status differ gets its own.
- */
-const SHARED_ERRORS: Record<string, { status: number; codes: ErrorCode[]; description: string }> = {
-  MethodNotAllowed: { status: 405, codes: ['METHOD_NOT_ALLOWED'], description: 'The path is called with a method it does not serve (Allow lists those it does).' },
-  PayloadTooLarge: { status: 413, codes: ['PAYLOAD_TOO_LARGE'], description: 'The body is larger than the limit.' },
-  UnsupportedMediaType: { status: 415, codes: ['UNSUPPORTED_MEDIA_TYPE'], description: 'The body is not JSON (Content-Type: application/json).' },
-  RateLimited: { status: 429, codes: ['RATE_LIMIT_EXCEEDED'], description: 'The rate limit of this operation is spent; retry after Retry-After seconds.' },
-  Internal: { status: 500, codes: ['INTERNAL'], description: 'An unexpected failure; the requestId finds it in the logs.' },
-  Unavailable: {
-    status: 503,
-    codes: ['UNAVAILABLE', 'UPSTREAM_UNAVAILABLE', 'SHUTTING_DOWN'],
-    description: 'A store, the owning service or a provider is briefly unavailable, or the replica is shutting down; safe to retry.',
-  },
-};
-
-/** The error body, its code narrowed to those an answer of this status can carry. */
-const errorResponse = (status: number, codes: ErrorCode[], description = codes.map((c) => `${c}: ${ERROR_MEANING[c]}`).join('; ')): ResponseObject => ({
-  description,
-  ...(ERROR_HEADERS[status] ? { headers: ERROR_HEADERS[status] } : {}),
-  content: json({ allOf: [{ $ref: `${COMPONENT}Error` }, { properties: { error: { properties: { code: { enum: codes } } } } }] }),
-});
-
-const sameCodes = (a: readonly ErrorCode[], b: readonly ErrorCode[]) => a.length === b.length && a.every((c) => b.includes(c));
-
-/** The codes an operation can answer: its use case's, its input's, the platform's, and the gateway's for its access. */
-function errorCodes(route: DocumentedRoute, contract: OperationContract): ErrorCode[] {
-  const codes = new Set<ErrorCode>([...contract.errors, ...inputErrors(contract), ...PLATFORM_ERRORS, 'METHOD_NOT_ALLOWED']);
-  if (route.owner !== 'gateway') codes.add('UPSTREAM_UNAVAILABLE');
-  if (route.access !== 'public') {
-    codes.add('AUTH_REQUIRED');
-    // A cookie-authenticated state change needs the CSRF token.
-    if (changesState(route.method)) codes.add('CSRF_INVALID');
-    if (!ROLES.every((r) => route.access.includes(r))) codes.add('FORBIDDEN');
-  }
-  return [...codes];
-}
-
-function errorResponses(codes: ErrorCode[]): OperationObject['responses'] {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
-  const out: OperationObject['responses'] = {};
-  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const shared = Object.entries(SHARED_ERRORS).find(([, s]) => s.status === status && sameCodes(s.codes, group));
-    out[String(status)] = shared ? { $ref: `#/components/responses/${shared[0]}` } : errorResponse(status, group);
-  }
-  return out;
-}
 
 function successResponse(c: Components, route: DocumentedRoute, spec: SuccessSpec): ResponseObject {
   const limit = RATE_LIMITS[route.rateLimit];
@@ -189,7 +81,7 @@ function operation(c: Components, route: DocumentedRoute, contract: OperationCon
   const responses: OperationObject['responses'] = {};
   for (const [status, spec] of Object.entries(contract.success)) responses[status] = successResponse(c, route, spec as SuccessSpec);
   const op: OperationObject = {
-    operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[{}/.-]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[{}/.-]+(\w)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
     summary: route.summary,
     tags: [route.owner],
     parameters: parameters(c, route, contract),
@@ -244,7 +136,7 @@ function buildOpenApi(routes: readonly DocumentedRoute[], contracts: Readonly<Re
         cookie: { type: 'apiKey', in: 'cookie', name: 'stampede_access' },
         csrf: { type: 'apiKey', in: 'header', name: HEADERS.csrfToken, description: 'With the access cookie on state-changing requests: the token of POST /csrf/token.' },
       },
-      responses: Object.fromEntries(Object.entries(SHARED_ERRORS).map(([name, s]) => [name, errorResponse(s.status, s.codes, s.description)])),
+      responses: sharedErrorResponses(),
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
     },
   };
