@@ -20,8 +20,8 @@ interface Case {
   headers?: Record<string, string>;
   body?: unknown;
   raw?: string;
-  /** Expected status and error code (null: Node's HTTP server refuses it before any route, no body). */
-  expect: [number, string | null];
+  /** Expected status and error code. */
+  expect: [number, string];
 }
 
 interface Tally {
@@ -122,7 +122,7 @@ describe('hostile input through the gateway', () => {
       const after = await probe.snapshot();
       const got = [res.status, res.body?.error?.code ?? null];
       if (got[0] !== c.expect[0] || got[1] !== c.expect[1]) wrong.push(`${c.name}: expected ${c.expect.join(' ')}, got ${got.join(' ')} ${String(JSON.stringify(res.body)).slice(0, 160)}`);
-      else if (c.expect[1] !== null && (typeof res.body?.error?.message !== 'string' || !res.body.error.requestId)) wrong.push(`${c.name}: error body without message or requestId`);
+      else if (typeof res.body?.error?.message !== 'string' || !res.body.error.requestId) wrong.push(`${c.name}: error body without message or requestId`);
       if (after !== before) wrong.push(`${c.name}: state changed\n  before ${before}\n  after  ${after}`);
     }
     expect(wrong).toEqual([]);

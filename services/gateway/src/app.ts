@@ -5,6 +5,7 @@ import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, redisStore } from '@stampede/chassis/stores';
 import { createUpstreams } from './clients/upstreams';
+import { apiDocument } from './domain/openapi';
 import type { Config } from './config';
 import type { Deps } from './deps';
 import { fastRoutes, routes } from './http/routes';
@@ -33,6 +34,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     csrfSecret: config.CSRF_SECRET,
     cookieSecure: config.COOKIE_SECURE,
     sandboxRoutes: config.SANDBOX_ROUTES,
+    openapi: apiDocument({ sandboxRoutes: config.SANDBOX_ROUTES }),
     logger,
   };
   return createService({

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { IdentityKeys } from '@stampede/contracts';
 import type { Verifier } from '@stampede/chassis/auth';
 import type { Upstreams } from './clients/upstreams';
+import type { OpenApiDocument } from './domain/openapi';
 import type { GatewayMetrics } from './metrics';
 import type { Limiters } from './store/rate-limits';
 
@@ -28,5 +29,7 @@ export interface Deps {
   cookieSecure: boolean;
   /** Whether the sandbox PG's routes are mounted. */
   sandboxRoutes: boolean;
+  /** The API document of the routes this gateway serves, built at start-up. */
+  openapi: OpenApiDocument;
   logger: Logger;
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { AppError, isAppError, type ErrorBody } from '../errors';
+import type { ErrorBody } from '@stampede/contracts/api';
+import { AppError, isAppError } from '../errors';
 import type { Logger } from 'pino';
 import { fromStoreOutage } from './outage';
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import type { Logger } from 'pino';
-import { AppError, isAppError, type ErrorBody } from '../errors';
+import type { ErrorBody } from '@stampede/contracts/api';
+import { AppError, isAppError } from '../errors';
 import { traceExemplar, type Metrics } from '../metrics';
 import { fromStoreOutage } from './outage';
 

@@ -3,12 +3,12 @@ import { authenticate, principalFrom, principalOf } from '@stampede/chassis/auth
 import { AppError } from '@stampede/chassis/errors';
 import { parse, type FastRoute } from '@stampede/chassis/http';
 import { hasAnyRole } from '@stampede/contracts';
+import { entryBody, saleIdField } from '@stampede/contracts/api';
 import type { Express, Request } from 'express';
 import type { Deps } from '../deps';
 import { outcomeOf } from '../domain/rules';
 import { availability } from '../use-cases/availability';
-import { cancel, enter, saleIdParam } from '../use-cases/entries';
-import { entryBody } from './schemas';
+import { cancel, enter } from '../use-cases/entries';
 
 /**
  * The hot path, served without Express: an entry (one identity check, one Redis round trip) and
@@ -24,7 +24,7 @@ export function fastRoutes(deps: Deps): FastRoute[] {
         try {
           const who = await principalFrom(deps.verifier, req);
           if (!hasAnyRole(who, ['USER'])) throw new AppError('FORBIDDEN', 'You are not allowed to do this');
-          const saleId = parse(saleIdParam, req.params.id, 'sale id');
+          const saleId = parse(saleIdField, req.params.id, 'sale id');
           trace.getActiveSpan()?.setAttribute('stampede.sale_id', saleId);
           const { qty } = parse(entryBody, req.json() ?? {});
           const held = await enter(deps, who, { saleId, qty });
@@ -40,7 +40,7 @@ export function fastRoutes(deps: Deps): FastRoute[] {
       method: 'GET',
       path: '/sales/:id/availability',
       async handle(req) {
-        const saleId = parse(saleIdParam, req.params.id, 'sale id');
+        const saleId = parse(saleIdField, req.params.id, 'sale id');
         const body = await availability(deps, saleId);
         return { status: 200, headers: { 'cache-control': `public, max-age=${Math.max(1, Math.ceil(deps.availabilityCacheMs / 1000))}` }, body };
       },

@@ -1,26 +1,17 @@
 import { AppError } from '@stampede/chassis/errors';
 import type { Principal } from '@stampede/contracts';
-import { openReservation, parseReservationToken, releaseHold, reserveHold, SALE_ID_PATTERN } from '@stampede/ledger';
-import { z } from 'zod';
+import type { HeldView } from '@stampede/contracts/api';
+import { openReservation, parseReservationToken, releaseHold, reserveHold } from '@stampede/ledger';
 import type { Deps } from '../deps';
 import { admit, rejection } from '../domain/rules';
 
-/** A sale id as the ledger keys it: anything else never reaches Redis. */
-export const saleIdParam = z.string().regex(SALE_ID_PATTERN, 'not a sale id');
-
 export const noSale = () => new AppError('NOT_FOUND', 'Sale not found');
-
-/** What the client receives for a hold: only the opaque token and when it lapses. */
-export interface Held {
-  reservationToken: string;
-  expiresAt: string;
-}
 
 /**
  * Holds `qty` seats of a sale for the user: the snapshot's status, window, eligibility and limit
  * first, then one atomic reserve on the sale's shard. Price and SKU come from the snapshot only.
  */
-export async function enter(d: Deps, who: Principal, input: { saleId: string; qty: number }): Promise<Held> {
+export async function enter(d: Deps, who: Principal, input: { saleId: string; qty: number }): Promise<HeldView> {
   const { saleId, qty } = input;
   const sale = await d.sales.snapshot(saleId);
   if (!sale) throw noSale();

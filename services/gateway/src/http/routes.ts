@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken } from '@stampede/chassis/auth';
 import type { FastRoute } from '@stampede/chassis/http';
+import type { CsrfTokenView } from '@stampede/contracts/api';
 import type { Express } from 'express';
 import type { Deps } from '../deps';
 import { CSRF_TTL_MS } from '../domain/csrf';
-import { ROUTES } from '../domain/routes';
+import { CSRF_TOKEN_ROUTE, ROUTES } from '../domain/routes';
 import { issueCsrf } from '../use-cases/csrf';
 import { admit, forward, type Credentials } from '../use-cases/proxy';
 import { ACCESS_COOKIE, CSRF_COOKIE, parseCookies } from './cookies';
@@ -41,13 +42,14 @@ export function fastRoutes(deps: Deps): FastRoute[] {
 
 /** What Express still serves: the API docs and the CSRF token. */
 export function routes(app: Express, deps: Deps): void {
-  docs(app);
+  docs(app, deps.openapi);
 
-  app.post('/csrf/token', async (req, res) => {
+  app.post(CSRF_TOKEN_ROUTE.path, async (req, res) => {
     const { token, expiresIn, headers } = await issueCsrf(deps, { ip: req.ip });
     setHeaders(res, headers);
     res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
-    res.json({ token, expiresIn });
+    const body: CsrfTokenView = { token, expiresIn };
+    res.json(body);
   });
 }
 
