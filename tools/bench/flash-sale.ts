@@ -7,11 +7,13 @@
  *                    [--pay 0.1] [--limit 1] [--offset 1000] [--log-level info] [--telemetry on|off]
  *                    [--env KEY=VALUE]... [--logins 100] [--profile]   (CPU profiles of gateway and entry per phase, next to the report)
  *
- * Phases: warm-up (a separate sale) → burst (closed loop, saturation) → the same mix paced at 80 %
- * of the burst's rate (open loop, for the latency target) → hello-world behind a second, identical
- * gateway → the reservation script alone on the same Redis shard → payments → sign-ups and logins
- * straight at auth (its capacity) → report. CPU is read
- * from /proc for every platform process before and after the burst.
+ * Phases: warm-up (a separate sale, both systems) → `pairs` alternating bursts (closed loop,
+ * saturation) of Stampede and of the reference (a naive Express server with one EVAL on one Redis,
+ * tools/bench/reference-server.ts), each on a fresh sale with fresh shoppers → the same mix paced
+ * at 80 % of Stampede's burst rate (open loop, for the latency target) → an Express hello-world
+ * alone, then behind a second, identical gateway → the reservation script alone on the same Redis
+ * shard → payments → sign-ups and logins straight at auth (its capacity) → report. CPU is read from
+ * /proc for every process of each system before and after each burst.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { Pool } from 'undici';
 import { cpuBetween, snapshotCpu } from './lib/cpu';
 import { closed, paced, type Shot } from './lib/drive';
 import { markdown, svg, type LoadAvg, type Phase, type Report } from './lib/report';
+import { startReference } from './lib/reference';
 import { setUp } from './lib/setup';
 import { percentile, summarize, timeline } from './lib/stats';
 
@@ -45,6 +48,8 @@ const { values: a } = parseArgs({
     telemetry: { type: 'string', default: 'on' },
     profile: { type: 'boolean', default: false },
     logins: { type: 'string', default: '100' },
+    /** Alternating bursts of Stampede and the reference; ratios are medians over the pairs. */
+    pairs: { type: 'string', default: '3' },
     /** KEY=VALUE for every service, repeatable (e.g. OTEL_TRACES_SAMPLER=parentbased_traceidratio). */
     env: { type: 'string', multiple: true, default: [] },
   },
@@ -55,8 +60,9 @@ const L = Number(a.limit);
 const C = Number(a['in-flight']);
 const PAY = Number(a.pay);
 const PACED = Number(a.paced);
+const PAIRS = Number(a.pairs);
 const replicas = parseReplicas(a.replicas);
-for (const [k, v] of Object.entries({ users: U, seats: S, limit: L, 'in-flight': C })) {
+for (const [k, v] of Object.entries({ users: U, seats: S, limit: L, 'in-flight': C, pairs: PAIRS })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
 }
 
@@ -83,6 +89,19 @@ function entryShot(pools: Pool[], saleId: string, tokens: string[], onHeld?: (i:
     return { status: res.statusCode, outcome: body?.error?.code ?? `HTTP_${res.statusCode}` };
   };
 }
+
+/** The reference's entry: the shopper names itself in the body (it has no authentication). */
+function referenceShot(pool: Pool, saleId: string, userIds: string[]): Shot {
+  return async (i) => {
+    const res = await pool.request({ method: 'POST', path: `/sales/${saleId}/entries`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: userIds[i] }) });
+    await res.body.dump();
+    return { status: res.statusCode, outcome: res.statusCode === 201 ? 'HELD' : `HTTP_${res.statusCode}` };
+  };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
 
 async function main() {
   const env: Record<string, string> = {};
@@ -135,6 +154,13 @@ async function main() {
     await closed(warmCount, C, entryShot([hello], warmSale, warmTokens));
     for (const id of [saleId, pacedSale]) await fetch(`${u.gateway}/sales/${id}/availability`);
 
+    const reference = await startReference({ root: ROOT, group: bench.platform.group, port: 9180 + Number(a.offset), redisPort: 9181 + Number(a.offset) });
+    const refPool = new Pool(reference.url, { connections: C, pipelining: 1 });
+    pools.push(refPool);
+    log(`warm-up: ${warmCount} entries on the reference`);
+    await reference.open('warm', warmCount);
+    await closed(warmCount, C, referenceShot(refPool, 'warm', warmers.map((w) => w.userId)));
+
     // The invariant all through the run: the counters (one HGETALL, atomic) every 25 ms, and every
     // 10th time the full audit (one Lua read over every hold record and per-user count), which
     // costs the sale's shard more, so it is not run at the counters' pace.
@@ -163,23 +189,63 @@ async function main() {
     };
     const sampler = setInterval(() => void check(saleId, ++ticks % 10 === 0).catch(() => undefined), 25);
 
-    log(`burst: ${U} shoppers → ${S} seats, ${C} in flight, through ${bench.gateways.length} gateway(s)`);
+    const roots = bench.roots((n) => !n.startsWith('hello') && n !== 'gateway-hello' && !n.startsWith('reference'));
+    const pairs: Array<{ stampede: { perSecond: number; cpuUs: number; byProcess: Record<string, number>; holds: number; ok: boolean }; reference: { perSecond: number; cpuUs: number; byProcess: Record<string, number>; holds: number; ok: boolean } }> = [];
     const winners: Array<{ i: number; token: string }> = [];
-    const roots = bench.roots((n) => !n.startsWith('hello') && n !== 'gateway-hello');
-    await toggleProfiles(roots);
-    const cpuBefore = snapshotCpu(roots);
-    const genBefore = process.cpuUsage();
-    const burst = await closed(U, C, entryShot(gw, saleId, tokens, (i, token) => winners.push({ i, token })));
-    const genCpu = process.cpuUsage(genBefore);
-    const cpuAfter = snapshotCpu(roots);
-    await toggleProfiles(roots);
-    const entryLoad = load();
-    const cpuBy = cpuBetween(cpuBefore, cpuAfter);
-    const cpuTotal = [...cpuBy.values()].reduce((x, y) => x + y, 0);
+    let burst!: Awaited<ReturnType<typeof closed>>;
+    let cpuBy!: Map<string, number>;
+    let genCpu!: NodeJS.CpuUsage;
+    let entryLoad!: LoadAvg;
+    let audit!: Awaited<ReturnType<typeof auditSale>>;
+    for (let k = 0; k < PAIRS; k++) {
+      // Stampede: the first pair's sale is the one sampled for the invariant all through.
+      const sale = k === 0 ? saleId : await openSale(u, operator, { stock: S, unitPrice: 55_000, holdTtlSeconds: 600, perUserLimit: L });
+      const pairTokens = k === 0 ? tokens : (await bench.mint.shoppers(U)).map((s) => s.token);
+      log(`pair ${k + 1}/${PAIRS}, Stampede: ${U} shoppers → ${S} seats, ${C} in flight, through ${bench.gateways.length} gateway(s)`);
+      await toggleProfiles(k === 0 ? roots : new Map());
+      const before = snapshotCpu(roots);
+      const genBefore = process.cpuUsage();
+      const run = await closed(U, C, entryShot(gw, sale, pairTokens, k === 0 ? (i, token) => winners.push({ i, token }) : undefined));
+      const gen = process.cpuUsage(genBefore);
+      const by = cpuBetween(before, snapshotCpu(roots));
+      await toggleProfiles(k === 0 ? roots : new Map());
+      const l = load();
+      const saleAudit = await auditSale(bench.redis, sale);
+      const sum1 = summarize(run.samples, run.elapsedMs);
+      const holds = sum1.outcomes.HELD ?? 0;
+      const runOk = holds === Math.min(S, U) && saleAudit?.held === Math.min(S, U) && (saleAudit?.maxPerUser ?? 0) <= L && run.samples.every((x) => x.status > 0 && x.status < 500);
+      log(`  ${sum1.perSecond} entries/s, p50 ${sum1.p50} p99 ${sum1.p99} ms, ${(sum(by) / U).toFixed(0)} µs CPU per entry, ${holds} held; load ${l.join(' ')}`);
+      if (k === 0) {
+        burst = run;
+        cpuBy = by;
+        genCpu = gen;
+        entryLoad = l;
+        audit = saleAudit;
+      }
+
+      const refSale = `ref-${stamp}-${k}`;
+      const refUsers = Array.from({ length: U }, (_, i) => `shopper-${k}-${i}`);
+      await reference.open(refSale, S);
+      log(`pair ${k + 1}/${PAIRS}, reference: ${U} shoppers → ${S} seats, ${C} in flight`);
+      const refRoots = reference.roots();
+      const refBefore = snapshotCpu(refRoots);
+      const refRun = await closed(U, C, referenceShot(refPool, refSale, refUsers));
+      const refBy = cpuBetween(refBefore, snapshotCpu(refRoots));
+      const refSum = summarize(refRun.samples, refRun.elapsedMs);
+      const refSold = await reference.sold(refSale);
+      const refHolds = refSum.outcomes.HELD ?? 0;
+      log(`  ${refSum.perSecond} entries/s, p50 ${refSum.p50} p99 ${refSum.p99} ms, ${(sum(refBy) / U).toFixed(0)} µs CPU per entry, ${refHolds} held; load ${load().join(' ')}`);
+      pairs.push({
+        stampede: { perSecond: sum1.perSecond, cpuUs: Math.round(sum(by) / U), byProcess: perRequest(by, U), holds, ok: runOk },
+        reference: { perSecond: refSum.perSecond, cpuUs: Math.round(sum(refBy) / U), byProcess: perRequest(refBy, U), holds: refHolds, ok: refHolds === Math.min(S, U) && refSold.buyers === refHolds },
+      });
+    }
+    const cpuTotal = sum(cpuBy);
     await check(saleId);
-    const audit = await auditSale(bench.redis, saleId);
     const entry = summarize(burst.samples, burst.elapsedMs);
-    log(`  ${entry.perSecond} entries/s, p50 ${entry.p50} p99 ${entry.p99} ms, ${(cpuTotal / U).toFixed(0)} µs CPU per entry; load ${entryLoad.join(' ')}`);
+    const cpuRatio = median(pairs.map((p) => p.stampede.cpuUs / p.reference.cpuUs));
+    const throughputRatio = median(pairs.map((p) => p.stampede.perSecond / p.reference.perSecond));
+    log(`ratios (Stampede ÷ reference, medians of ${PAIRS} pairs): CPU per entry ${cpuRatio.toFixed(2)}×, throughput ${throughputRatio.toFixed(2)}×`);
 
     const rate = Math.max(1, Math.round(entry.perSecond * PACED));
     const pacedCount = Math.min(U, Math.max(rate * 8, 2_000));
@@ -193,16 +259,28 @@ async function main() {
     log(`  p50 ${pacedSummary.p50} p99 ${pacedSummary.p99} ms; load ${pacedLoad.join(' ')}`);
     clearInterval(sampler);
 
-    log(`ceiling 1: ${U} requests, hello-world behind the gateway`);
-    const helloRoots = bench.roots((n) => !n.startsWith('entry') && !isMainGateway(n));
+    log(`ceiling 1a: ${U} requests straight at an Express hello-world (one process)`);
+    const helloOne = new Pool(bench.helloUpstreams[0] as string, { connections: C, pipelining: 1 });
+    pools.push(helloOne);
+    const oneRoots = bench.roots((n) => n === 'hello-1');
+    const oneBefore = snapshotCpu(oneRoots);
+    const oneRun = await closed(U, C, entryShot([helloOne], saleId, tokens));
+    const expressHelloUs = sum(cpuBetween(oneBefore, snapshotCpu(oneRoots))) / U;
+    const oneSummary = summarize(oneRun.samples, oneRun.elapsedMs);
+    log(`  ${oneSummary.perSecond} req/s, ${expressHelloUs.toFixed(0)} µs CPU per request`);
+
+    log(`ceiling 1b: ${U} requests, hello-world behind the gateway`);
+    const helloRoots = bench.roots((n) => !n.startsWith('entry') && !isMainGateway(n) && !n.startsWith('reference'));
     const hBefore = snapshotCpu(helloRoots);
     await toggleProfiles(helloRoots);
     const helloRun = await closed(U, C, entryShot([hello], saleId, tokens));
     await toggleProfiles(helloRoots);
-    const hCpu = [...cpuBetween(hBefore, snapshotCpu(helloRoots)).values()].reduce((x, y) => x + y, 0);
+    const hBy = cpuBetween(hBefore, snapshotCpu(helloRoots));
+    const hCpu = sum(hBy);
+    const gatewayHopUs = (hBy.get('gateway-hello') ?? 0) / U;
     const helloLoad = load();
     const helloSummary = summarize(helloRun.samples, helloRun.elapsedMs);
-    log(`  ${helloSummary.perSecond} req/s, p99 ${helloSummary.p99} ms; load ${helloLoad.join(' ')}`);
+    log(`  ${helloSummary.perSecond} req/s, p99 ${helloSummary.p99} ms; the gateway ${gatewayHopUs.toFixed(0)} µs CPU per request (${(gatewayHopUs / expressHelloUs).toFixed(2)}× the Express hello-world); load ${helloLoad.join(' ')}`);
 
     log(`ceiling 2: ${U} calls of the reservation script on the sale's own shard`);
     const rawSale = await sameShard(bench.redis, saleId);
@@ -268,7 +346,8 @@ async function main() {
       maxSeatsPerUser: Math.max(audit?.maxPerUser ?? 0, final?.maxPerUser ?? 0),
       perUserLimit: L,
       serverErrors,
-      ok: held === expected && audit?.held === expected && violations.length === 0 && serverErrors === 0 && (audit?.maxPerUser ?? 0) <= L,
+      everyRun: pairs.map((p) => p.stampede.ok && p.reference.ok),
+      ok: held === expected && audit?.held === expected && violations.length === 0 && serverErrors === 0 && (audit?.maxPerUser ?? 0) <= L && pairs.every((p) => p.stampede.ok),
     };
     const phase = (s: ReturnType<typeof summarize>, l: LoadAvg): Phase => ({ ...s, loadAvg: l });
     const ratioHello = entry.perSecond / helloSummary.perSecond;
@@ -285,9 +364,17 @@ async function main() {
         loadGeneratorCpuPerRequestUs: Math.round((genCpu.user + genCpu.system) / U),
       },
       paced: { ...phase(pacedSummary, pacedLoad), targetPerSecond: rate },
-      helloGateway: { ...phase(helloSummary, helloLoad), cpuPerRequestUs: Math.round(hCpu / U) },
+      helloGateway: { ...phase(helloSummary, helloLoad), cpuPerRequestUs: Math.round(hCpu / U), gatewayCpuPerRequestUs: Math.round(gatewayHopUs) },
+      expressHello: { ...phase(oneSummary, helloLoad), cpuPerRequestUs: Math.round(expressHelloUs) },
       rawScript: phase(rawSummary, rawLoad),
-      ratios: { entryToHelloGateway: Math.round(ratioHello * 1000) / 1000, entryToRawScript: Math.round((entry.perSecond / rawSummary.perSecond) * 1000) / 1000 },
+      pairs,
+      ratios: {
+        cpuPerEntryVsReference: round3(cpuRatio),
+        throughputVsReference: round3(throughputRatio),
+        gatewayVsExpressHello: round3(gatewayHopUs / expressHelloUs),
+        entryToHelloGateway: round3(ratioHello),
+        entryToRawScript: round3(entry.perSecond / rawSummary.perSecond),
+      },
       correctness,
       payments: {
         attempted: payers.length,
@@ -301,8 +388,9 @@ async function main() {
       },
       logins: { ...phase(loginSummary, load()), cpuByProcessUs: loginCpu },
       targets: [
-        { name: 'entry throughput / hello-world behind the gateway', target: '≥ 60 %', measured: `${(ratioHello * 100).toFixed(1)} %`, met: ratioHello >= 0.6 },
-        { name: 'CPU per entry request, all platform processes', target: '≤ 300 µs', measured: `${cpuPer.toFixed(0)} µs`, met: cpuPer <= 300 },
+        { name: 'CPU per entry, whole platform ÷ the reference (median of pairs)', target: '≤ 2.0×', measured: `${cpuRatio.toFixed(2)}×`, met: cpuRatio <= 2 },
+        { name: 'burst throughput ÷ the reference (median of pairs)', target: '≥ 0.8×', measured: `${throughputRatio.toFixed(2)}×`, met: throughputRatio >= 0.8 },
+        { name: 'gateway CPU per request over a do-nothing upstream ÷ an Express hello-world', target: '≤ 2.5×', measured: `${(gatewayHopUs / expressHelloUs).toFixed(2)}×`, met: gatewayHopUs / expressHelloUs <= 2.5 },
         { name: `p99 at ${PACED * 100} % of saturation`, target: '< 50 ms', measured: `${pacedSummary.p99} ms`, met: pacedSummary.p99 < 50 },
         { name: 'correctness (min(S, U) holds, invariant, limit, no 5xx)', target: 'holds', measured: correctness.ok ? 'holds' : 'broken', met: correctness.ok },
       ],

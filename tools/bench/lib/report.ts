@@ -35,9 +35,13 @@ export interface Report {
   };
   entry: Phase & { cpuPerRequestUs: number; cpuByProcessUs: Record<string, number>; loadGeneratorCpuPerRequestUs: number };
   paced: Phase & { targetPerSecond: number };
-  helloGateway: Phase & { cpuPerRequestUs: number };
+  helloGateway: Phase & { cpuPerRequestUs: number; gatewayCpuPerRequestUs: number };
+  /** An Express hello-world alone: the floor the gateway's own cost is judged against. */
+  expressHello: Phase & { cpuPerRequestUs: number };
   rawScript: Phase;
-  ratios: { entryToHelloGateway: number; entryToRawScript: number };
+  /** Alternating bursts, Stampede then the reference, each on a fresh sale with fresh shoppers. */
+  pairs: Array<Record<'stampede' | 'reference', { perSecond: number; cpuUs: number; byProcess: Record<string, number>; holds: number; ok: boolean }>>;
+  ratios: { cpuPerEntryVsReference: number; throughputVsReference: number; gatewayVsExpressHello: number; entryToHelloGateway: number; entryToRawScript: number };
   correctness: {
     expectedHolds: number;
     holdResponses: number;
@@ -47,6 +51,8 @@ export interface Report {
     maxSeatsPerUser: number;
     perUserLimit: number;
     serverErrors: number;
+    /** Per pair: both systems held exactly min(S, U) seats, nobody above the limit, no 5xx. */
+    everyRun: boolean[];
     ok: boolean;
   };
   payments: {
@@ -90,12 +96,28 @@ export function markdown(r: Report): string {
     `Commit \`${r.commit}\`, ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}; load average at start ${la(r.machine.loadAvgAtStart)}.`,
     `${f(r.config.users)} shoppers, ${f(r.config.seats)} seats, limit ${r.config.perUserLimit} per user, ${r.config.inFlight} requests in flight; replicas ${Object.entries(r.config.replicas).map(([k, v]) => `${k}=${v}`).join(', ')}; LOG_LEVEL=${r.config.logLevel}; telemetry ${r.config.telemetry}${r.config.serviceEnv.length ? `; ${r.config.serviceEnv.join(' ')}` : ''}.`,
     '',
+    '## Stampede against the reference (same run, alternating)',
+    '',
+    'The reference: a naive public flash-sale server (Express 5, one process, one EVAL per request on one Redis, no authentication).',
+    '',
+    '| pair | Stampede entries/s | reference entries/s | throughput ratio | Stampede CPU µs/entry | reference CPU µs/entry | CPU ratio | holds (Stampede / reference) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...r.pairs.map(
+      (p, i) =>
+        `| ${i + 1} | ${f(p.stampede.perSecond)} | ${f(p.reference.perSecond)} | ${(p.stampede.perSecond / p.reference.perSecond).toFixed(2)}× | ${f(p.stampede.cpuUs)} | ${f(p.reference.cpuUs)} | ${(p.stampede.cpuUs / p.reference.cpuUs).toFixed(2)}× | ${p.stampede.holds} / ${p.reference.holds}${p.stampede.ok && p.reference.ok ? '' : ' **wrong**'} |`,
+    ),
+    '',
+    `Medians: **CPU per entry ${r.ratios.cpuPerEntryVsReference.toFixed(2)}×** the reference, **throughput ${r.ratios.throughputVsReference.toFixed(2)}×**. Gateway over a do-nothing upstream: **${r.ratios.gatewayVsExpressHello.toFixed(2)}×** the CPU per request of an Express hello-world (${f(r.helloGateway.gatewayCpuPerRequestUs)} µs vs ${f(r.expressHello.cpuPerRequestUs)} µs).`,
+    '',
+    `CPU per entry by process, pair 1: Stampede ${cpuList(r.pairs[0]?.stampede.byProcess ?? {})}; reference ${cpuList(r.pairs[0]?.reference.byProcess ?? {})}.`,
+    '',
     '## Throughput and latency',
     '',
     '| phase | requests | seconds | req/s | p50 ms | p95 ms | p99 ms | max ms | CPU µs/request | load avg 1/5/15 |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     row('entries through the gateway (burst, closed loop)', r.entry, r.entry.cpuPerRequestUs),
     row(`entries at ${Math.round(r.config.pacedFraction * 100)} % of that rate (open loop, ${f(r.paced.targetPerSecond)}/s)`, r.paced),
+    row('an Express hello-world alone', r.expressHello, r.expressHello.cpuPerRequestUs),
     row('ceiling: hello-world behind the gateway', r.helloGateway, r.helloGateway.cpuPerRequestUs),
     row('ceiling: reservation script on the same shard', r.rawScript),
     '',

@@ -16,6 +16,8 @@ export interface BenchPlatform {
   platform: Platform;
   gateways: string[];
   helloGateway: string;
+  /** The Express hello-worlds behind it (as many as entry has replicas). */
+  helloUpstreams: string[];
   auth: string;
   redisNodes: string;
   redis: Cluster;
@@ -148,6 +150,7 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
     platform,
     gateways: platform.gateways,
     helloGateway,
+    helloUpstreams: helloUrls,
     auth: platform.urlsOf('auth')[0] as string,
     redisNodes,
     redis,
