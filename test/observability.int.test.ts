@@ -36,6 +36,7 @@ describe('observability of a purchase', () => {
         ADMIN_EMAIL: adminEmail,
         ADMIN_PASSWORD: adminPassword,
         OTEL_SDK_DISABLED: 'false',
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_BSP_SCHEDULE_DELAY: '200',
       },

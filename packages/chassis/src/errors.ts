@@ -15,9 +15,18 @@ export class AppError extends Error {
     /** Extra response headers, e.g. Retry-After on 429. */
     readonly headers?: Record<string, string>,
   ) {
-    super(message);
+    // A client's mistake or a sold-out seat is an answer, not a fault: its stack says nothing and
+    // capturing one costs more than the rest of a hot-path reply, so only server errors (5xx) keep it.
+    const status = ERROR_STATUS[code];
+    const limit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = status;
   }
 }
 

@@ -50,6 +50,10 @@ export interface LoggerOptions {
 }
 
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  // Asynchronous writes to stdout: one access line per request would otherwise cost a blocking
+  // write(2) each; lines written while one write is in flight go out together, and pino flushes
+  // what is left when the process exits.
+  destination ??= pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,

@@ -51,6 +51,7 @@ describe('payment confirm across two replicas', () => {
       ...paymentTestEnv(snaps.url),
       // Real SDK in the replicas, so the confirm span's trace context reaches the Kafka headers.
       OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_METRICS_EXPORTER: 'none',
