@@ -1,6 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AppError } from '@stampede/chassis/errors';
+import { unsampledTraceparent } from '@stampede/chassis/telemetry';
 import { Pool } from 'undici';
 import { IDENTITY_HEADER } from '@stampede/contracts';
 import { RoundRobin } from '../domain/balancer';
@@ -32,6 +33,8 @@ export function createUpstreams(urls: UpstreamUrls, logger: Logger): Upstreams {
   async function attempt(url: string, req: PublicRequest, timeoutMs: number) {
     const headers = forwardHeaders(req.headers);
     propagation.inject(context.active(), headers);
+    // An untraced request carries the decision on, so the service does not start a trace of its own.
+    headers.traceparent ??= unsampledTraceparent();
     headers['x-request-id'] = req.requestId;
     if (req.ip) headers['x-forwarded-for'] = req.ip;
     if (req.identity) {
