@@ -3,7 +3,7 @@ import * as audit from './audit';
 import * as auth from './auth';
 import * as entries from './entries';
 import type { ErrorCode } from './errors';
-import { csrfTokenView } from './gateway';
+import { browserSessionView, csrfTokenView } from './gateway';
 import { HEADERS, idempotencyKeyHeader, type HeaderSpec } from './headers';
 import * as orders from './orders';
 import * as payments from './payments';
@@ -46,6 +46,8 @@ const replayed = { [HEADERS.idempotentReplayed]: header(z.literal('true'), 'Pres
 const noStore = { [HEADERS.cacheControl]: header(z.literal('no-store'), 'A stored copy would be a usable credential.') };
 const publicCache = { [HEADERS.cacheControl]: header(z.string().regex(/^public, max-age=\d+$/), 'Shared caches may keep it this long.') };
 const location = (what: string) => ({ [HEADERS.location]: header(z.string().startsWith('/'), `The path of the new ${what}.`) });
+
+const sessionCookies = { [HEADERS.setCookie]: header(z.string(), 'The access token (Path=/) and the refresh token (Path=/browser/session), HttpOnly, SameSite=Strict, Secure over HTTPS.') };
 
 const ok = (body: z.ZodType, description = 'OK', headers?: Record<string, HeaderSpec>): SuccessSpec => ({ description, body, headers });
 const noContent: SuccessSpec = { description: 'Done; no body' };
@@ -170,6 +172,17 @@ export const API = {
     },
     errors: [],
   },
+  // A missing or mismatched CSRF pair is refused before anything else (no login CSRF either).
+  'POST /browser/session': {
+    body: auth.loginBody,
+    success: { 200: ok(browserSessionView, 'Signed in: the tokens are in HttpOnly cookies, never in the body', { ...noStore, ...sessionCookies }) },
+    errors: ['CSRF_INVALID', 'AUTH_REQUIRED', 'RATE_LIMIT_EXCEEDED', 'PROOF_OF_WORK_REQUIRED'],
+  },
+  'POST /browser/session/refresh': {
+    success: { 200: ok(browserSessionView, 'The session\'s cookies rotated', { ...noStore, ...sessionCookies }) },
+    errors: ['CSRF_INVALID', 'AUTH_REQUIRED', 'TOKEN_REUSE_DETECTED'],
+  },
+  'DELETE /browser/session': { success: { 204: { description: 'Signed out: the session is revoked and its cookies cleared' } }, errors: ['CSRF_INVALID'] },
 } satisfies Record<string, OperationContract>;
 
 export type RouteKey = keyof typeof API;

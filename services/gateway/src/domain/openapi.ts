@@ -3,10 +3,10 @@ import { changesState } from './csrf';
 import { errorCodes, errorResponses, sharedErrorResponses } from './error-answers';
 import { jsonSchema, json, type Components, type Json } from './json-schema';
 import { RATE_LIMITS } from './limits';
-import { CSRF_TOKEN_ROUTE, ROUTES, type Route } from './routes';
+import { OWN_ROUTES, ROUTES, type Route } from './routes';
 
 /** What the document needs of a route: one of the route table, or one the gateway answers itself. */
-export type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox'> & {
+export type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox' | 'csrf'> & {
   /** The service that answers it (the document's tag); 'gateway' for its own routes. */
   owner: string;
 };
@@ -72,6 +72,7 @@ function parameters(c: Components, route: DocumentedRoute, contract: OperationCo
 
 /** Bearer needs nothing more; the access cookie needs the CSRF token too when the request changes state. */
 function security(route: DocumentedRoute): OperationObject['security'] {
+  if (route.csrf) return [{ csrf: [] }];
   if (route.access === 'public') return [];
   return [{ bearer: [] }, changesState(route.method) ? { cookie: [], csrf: [] } : { cookie: [] }];
 }
@@ -149,7 +150,7 @@ function buildOpenApi(routes: readonly DocumentedRoute[], contracts: Readonly<Re
 export function apiDocument(opts: { sandboxRoutes: boolean }): OpenApiDocument {
   const routes: DocumentedRoute[] = [
     ...ROUTES.filter((r) => !r.sandbox || opts.sandboxRoutes).map((r) => ({ ...r, owner: r.upstream })),
-    { ...CSRF_TOKEN_ROUTE, owner: 'gateway' },
+    ...OWN_ROUTES.map((r) => ({ ...r, owner: 'gateway' })),
   ];
   return buildOpenApi(routes, API, API_VERSION);
 }

@@ -16,6 +16,8 @@ export interface Route {
   summary: string;
   /** Mounted only when SANDBOX_ROUTES=true (the sandbox PG's widget stand-in). */
   sandbox?: boolean;
+  /** Needs the CSRF pair though it takes no token (the browser session's own routes: no login CSRF). */
+  csrf?: boolean;
 }
 
 const ANY_USER: Role[] = ['USER', 'OPERATOR', 'AUDITOR', 'ADMIN'];
@@ -83,6 +85,9 @@ export const ROUTES: Route[] = [
   { ...r('POST', '/sandbox/pg/checkout', 'payment', 'public', 'publicDefault', 'Sandbox PG: pay with a test card, get a paymentKey'), sandbox: true },
 ];
 
+/** What a route the gateway answers itself needs for its limit and its documentation. */
+export type OwnRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'csrf'>;
+
 /** The route the gateway answers itself (rate-limited per address, like the others documented). */
 export const CSRF_TOKEN_ROUTE = {
   method: 'POST',
@@ -90,4 +95,17 @@ export const CSRF_TOKEN_ROUTE = {
   access: 'public',
   rateLimit: 'csrfToken',
   summary: 'Issue a CSRF token (also set as an HttpOnly SameSite=Strict cookie) for cookie-authenticated browsers',
-} as const satisfies Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary'>;
+} as const satisfies OwnRoute;
+
+/**
+ * A browser's session in HttpOnly cookies: the gateway logs in, refreshes and logs out at auth on
+ * the browser's behalf and keeps the tokens out of the page. Each needs the CSRF pair.
+ */
+export const BROWSER_SESSION_ROUTES = {
+  signIn: { method: 'POST', path: '/browser/session', access: 'public', csrf: true, rateLimit: 'login', summary: 'Sign a browser in (tokens set as HttpOnly cookies)' },
+  refresh: { method: 'POST', path: '/browser/session/refresh', access: 'public', csrf: true, rateLimit: 'login', summary: 'Rotate a browser session\'s cookies' },
+  signOut: { method: 'DELETE', path: '/browser/session', access: 'public', csrf: true, rateLimit: 'publicDefault', summary: 'Sign a browser out (revokes the session, clears the cookies)' },
+} as const satisfies Record<string, OwnRoute>;
+
+/** Every route the gateway answers itself. */
+export const OWN_ROUTES: readonly OwnRoute[] = [CSRF_TOKEN_ROUTE, ...Object.values(BROWSER_SESSION_ROUTES)];

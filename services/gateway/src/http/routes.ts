@@ -9,6 +9,8 @@ import { CSRF_TOKEN_ROUTE, ROUTES } from '../domain/routes';
 import { issueCsrf } from '../use-cases/csrf';
 import { admit, forward, type Credentials } from '../use-cases/proxy';
 import { ACCESS_COOKIE, CSRF_COOKIE, parseCookies } from './cookies';
+import { browserSession } from './browser-session';
+import { consolePages } from './console';
 import { docs } from './docs';
 import { corsHeaders } from './security';
 import { setHeaders } from './proxy';
@@ -40,9 +42,11 @@ export function fastRoutes(deps: Deps): FastRoute[] {
   );
 }
 
-/** What Express still serves: the API docs and the CSRF token. */
+/** What Express still serves: the API docs, the web console, the CSRF token and the browser session. */
 export function routes(app: Express, deps: Deps): void {
   docs(app, deps.openapi);
+  consolePages(app, deps.consoleDir);
+  browserSession(app, deps);
 
   app.post(CSRF_TOKEN_ROUTE.path, async (req, res) => {
     const { token, expiresIn, headers } = await issueCsrf(deps, { ip: req.ip });
