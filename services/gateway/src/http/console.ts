@@ -11,8 +11,9 @@ import express, { type Express } from 'express';
 export function consolePages(app: Express, dir: string): void {
   const index = join(dir, 'index.html');
   if (!existsSync(index)) return;
-  app.get('/console', (_req, res) => res.redirect(301, '/console/'));
-  app.get('/console/', (_req, res) => {
+  // Routing is not strict: one handler sees both /console and /console/.
+  app.get('/console/', (req, res) => {
+    if (!req.originalUrl.split('?')[0]?.endsWith('/')) return res.redirect(301, '/console/');
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
