@@ -49,13 +49,15 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(served.paths).length).toBe(Object.keys(doc.paths).length - 1);
   });
 
-  it('gives every operation a success answer with its body schema (none for 204)', () => {
+  it('gives every operation a success answer with its body schema (none for 204; an event stream for the live routes)', () => {
     const problems: string[] = [];
     for (const { key, op } of operations) {
       const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
       if (success.length === 0) problems.push(`${key}: no success answer`);
       for (const [status, r] of success) {
-        const content = resolve(r).content?.['application/json']?.schema;
+        const answer = resolve(r).content as Record<string, { schema: object }> | undefined;
+        if (answer?.['text/event-stream']) continue;
+        const content = answer?.['application/json']?.schema;
         if (status === '204' ? content !== undefined : !content || Object.keys(content).length === 0) problems.push(`${key} ${status}: body schema`);
       }
     }
@@ -106,19 +108,23 @@ describe('the OpenAPI document', () => {
     expect(codesOf(opOf('POST', '/payments/:id/refund'), 409).sort()).toEqual(['ALREADY_REFUNDED', 'CONFLICT', 'IDEMPOTENCY_CONFLICT', 'INVALID_TRANSITION']);
     const entry = opOf('POST', '/sales/:id/entries');
     expect(codesOf(entry, 409).sort()).toEqual(['ALREADY_ENTERED', 'SALE_NOT_OPEN', 'SOLD_OUT']);
-    expect(codesOf(entry, 403).sort()).toEqual(['CSRF_INVALID', 'FORBIDDEN', 'NOT_ELIGIBLE']);
+    expect(codesOf(entry, 403).sort()).toEqual(['ADMISSION_REQUIRED', 'CSRF_INVALID', 'FORBIDDEN', 'NOT_ELIGIBLE']);
     expect(codesOf(opOf('POST', '/auth/refresh'), 401).sort()).toEqual(['AUTH_REQUIRED', 'TOKEN_REUSE_DETECTED']);
     expect(codesOf(opOf('POST', '/webhooks/pg'), 401)).toEqual(['INVALID_SIGNATURE']);
     // The gateway answers the CSRF token itself: no upstream to be unavailable.
     expect(codesOf(opOf('POST', '/csrf/token'), 503).sort()).toEqual(['SHUTTING_DOWN', 'UNAVAILABLE']);
   });
 
-  it('requires an Idempotency-Key on confirm and refund, and the webhook\'s signature headers', () => {
+  it('requires an Idempotency-Key on confirm and refund, and the webhook\'s signature headers; takes the admission token on entry and Last-Event-ID on the live streams', () => {
     const headersOf = (op: OperationObject) => Object.fromEntries(op.parameters.filter((p) => p.in === 'header').map((p) => [p.name, p.required]));
     expect(headersOf(opOf('POST', '/payments/confirm'))).toEqual({ 'Idempotency-Key': true });
     expect(headersOf(opOf('POST', '/payments/:id/refund'))).toEqual({ 'Idempotency-Key': true });
     expect(headersOf(opOf('POST', '/webhooks/pg'))).toEqual({ 'X-Webhook-Signature': true, 'X-Webhook-Timestamp': true, 'X-Webhook-Id': false });
-    const others = operations.filter((o) => !['POST /payments/confirm', 'POST /payments/{id}/refund', 'POST /webhooks/pg'].includes(o.key));
+    expect(headersOf(opOf('POST', '/sales/:id/entries'))).toEqual({ 'X-Admission-Token': false });
+    const streams = ['GET /sales/{id}/queue/events', 'GET /sales/{id}/live', 'GET /sales/{id}/live/ops'];
+    for (const key of streams) expect(headersOf(operations.find((o) => o.key === key)!.op)).toEqual({ 'Last-Event-ID': false });
+    const declared = ['POST /payments/confirm', 'POST /payments/{id}/refund', 'POST /webhooks/pg', 'POST /sales/{id}/entries', ...streams];
+    const others = operations.filter((o) => !declared.includes(o.key));
     expect(others.filter((o) => o.op.parameters.some((p) => p.in === 'header')).map((o) => o.key)).toEqual([]);
   });
 

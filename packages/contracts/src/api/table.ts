@@ -8,6 +8,7 @@ import { HEADERS, idempotencyKeyHeader, type HeaderSpec } from './headers';
 import * as orders from './orders';
 import * as payments from './payments';
 import * as promotions from './promotions';
+import * as queue from './queue';
 import * as sales from './sales';
 import * as sandbox from './sandbox';
 import * as subscriptions from './subscriptions';
@@ -17,6 +18,8 @@ export interface SuccessSpec {
   description: string;
   body?: z.ZodType;
   headers?: Record<string, HeaderSpec>;
+  /** A Server-Sent Events stream (text/event-stream) of these events, instead of a JSON body. */
+  stream?: Record<string, string>;
 }
 
 /** What one public operation takes and answers, as the service that owns it validates and answers. */
@@ -51,6 +54,13 @@ const sessionCookies = { [HEADERS.setCookie]: header(z.string(), 'The access tok
 
 const ok = (body: z.ZodType, description = 'OK', headers?: Record<string, HeaderSpec>): SuccessSpec => ({ description, body, headers });
 const noContent: SuccessSpec = { description: 'Done; no body' };
+
+const lastEventId = { [HEADERS.lastEventId]: header(z.string().max(128), 'The id of the last event received: the stream resumes after it.', false) };
+const streamOf = (events: Record<string, string>, description: string): SuccessSpec => ({
+  description,
+  stream: events,
+  headers: { [HEADERS.cacheControl]: header(z.literal('no-store'), 'A live stream is never cached.'), [HEADERS.accelBuffering]: header(z.literal('no'), 'Proxies must not buffer the stream.') },
+});
 
 /**
  * Every public operation, keyed `METHOD /path` exactly as the gateway's route table keys its
@@ -115,9 +125,38 @@ export const API = {
     params: entries.saleIdParams,
     body: entries.entryBody,
     bodyOptional: true,
+    headers: { [HEADERS.admissionToken]: header(z.string().max(256), 'While the sale\'s waiting room is on: the admission token of POST /sales/:id/queue (or its live stream).', false) },
     success: { 201: ok(entries.heldView, 'Seats held until expiresAt', noStore) },
     // The sale snapshot comes from the event service: 503 UPSTREAM_UNAVAILABLE when it cannot be had.
-    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'SOLD_OUT', 'ALREADY_ENTERED', 'UPSTREAM_UNAVAILABLE'],
+    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'ADMISSION_REQUIRED', 'SOLD_OUT', 'ALREADY_ENTERED', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'POST /sales/:id/queue': {
+    params: entries.saleIdParams,
+    success: { 200: ok(queue.queueView, 'The caller\'s place (a re-join keeps it); counts as a heartbeat', noStore) },
+    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/queue': {
+    params: entries.saleIdParams,
+    success: { 200: ok(queue.queueView, 'The caller\'s place; counts as a heartbeat', noStore) },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/queue/events': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.queue, 'The caller\'s place as it moves; while it is open it is a heartbeat'), 204: { description: 'The stream already delivered its last event (sold-out): do not reconnect' } },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/live': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.live, 'Seats left and sold-out, for everyone') },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/live/ops': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.ops, 'The sale\'s live counters, for operators and auditors') },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
   },
   'DELETE /entries/:token': { success: { 204: noContent }, errors: ['NOT_FOUND', 'FORBIDDEN', 'CONFLICT'] },
   'GET /sales/:id/availability': {

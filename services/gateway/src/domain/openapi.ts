@@ -25,7 +25,7 @@ export interface OperationObject {
 export interface ResponseObject {
   description: string;
   headers?: Record<string, { required: boolean; description: string; schema: Json }>;
-  content?: { 'application/json': { schema: Json } };
+  content?: { 'application/json': { schema: Json } } | { 'text/event-stream': { schema: Json } };
 }
 
 export interface OpenApiDocument {
@@ -53,6 +53,10 @@ function successResponse(c: Components, route: DocumentedRoute, spec: SuccessSpe
     [HEADERS.rateLimitRemaining]: { required: false, description: 'Requests left in the current window.', schema: { type: 'string', pattern: '^[0-9]+$' } },
   };
   for (const [name, h] of Object.entries(spec.headers ?? {})) headers[name] = headerObject(c, h);
+  if (spec.stream) {
+    const events = Object.entries(spec.stream).map(([name, what]) => `\`${name}\`: ${what}`).join('; ');
+    return { description: `${spec.description}. Events: ${events}.`, headers, content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  }
   return { description: spec.description, headers, ...(spec.body ? { content: json(jsonSchema(c, spec.body, 'output')) } : {}) };
 }
 

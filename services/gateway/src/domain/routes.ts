@@ -14,6 +14,8 @@ export interface Route {
   rateLimit: RateLimitName;
   timeoutMs: number;
   summary: string;
+  /** A Server-Sent Events stream: piped through as it comes, never buffered, no timeout. */
+  stream?: boolean;
   /** Mounted only when SANDBOX_ROUTES=true (the sandbox PG's widget stand-in). */
   sandbox?: boolean;
   /** Needs the CSRF pair though it takes no token (the browser session's own routes: no login CSRF). */
@@ -71,6 +73,12 @@ export const ROUTES: Route[] = [
   // entry: the hot path
   r('POST', '/sales/:id/entries', 'entry', ['USER'], 'entry', 'Enter a sale: hold a seat', FAST),
   r('DELETE', '/entries/:token', 'entry', ANY_USER, 'userDefault', 'Release a held seat', FAST),
+  // entry: the waiting room and the live streams (streamed through unbuffered, no timeout)
+  r('POST', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Join a sale\'s waiting room (a re-join keeps the place)', FAST),
+  r('GET', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Your place in the waiting room (a heartbeat)', FAST),
+  { ...r('GET', '/sales/:id/queue/events', 'entry', ['USER'], 'userDefault', 'Live stream of your place: position, admitted, sold-out'), stream: true },
+  { ...r('GET', '/sales/:id/live', 'entry', 'public', 'publicDefault', 'Live stream of seats left and sold-out'), stream: true },
+  { ...r('GET', '/sales/:id/live/ops', 'entry', READERS, 'userDefault', 'Live stream of the sale\'s counters for operators'), stream: true },
   r('GET', '/sales/:id/availability', 'entry', 'public', 'publicDefault', 'Sale status and approximate seats left', FAST),
   // payment
   r('POST', '/payments/prepare', 'payment', ANY_USER, 'paymentPrepare', 'Prepare a payment for a reservation'),
