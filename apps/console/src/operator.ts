@@ -1,20 +1,7 @@
-import type { AuditEntryView, SaleStats, StaffSaleView } from '@stampede/contracts/api';
+import type { AuditEntryView, CountersEvent as Counters, SaleStats, StaffSaleView } from '@stampede/contracts/api';
 import { api, describe } from './api';
 import { announce, field, h, render, values } from './dom';
 import { onLeave, stream } from './live';
-
-/** The operator's live counters (GET /sales/:id/live/ops, event `counters`). */
-interface Counters {
-  available: number;
-  held: number;
-  sold: number;
-  entriesPerSecond: number;
-  queueLength: number;
-  admitted: number;
-  abandoned: number;
-  admissionRatePerSecond: number;
-  paymentsConfirmed: number;
-}
 
 const METRICS: [keyof Counters, string][] = [
   ['available', 'Remaining'],
@@ -55,6 +42,14 @@ export async function salesPage(): Promise<void> {
     field('Hold time (seconds)', input('holdTtlSeconds', { type: 'number', min: 30, max: 3600, value: 300, inputmode: 'numeric' })),
     field('Opens at', input('opensAt', { type: 'datetime-local', value: localInput(new Date()) })),
     field('Closes at', input('closesAt', { type: 'datetime-local', value: localInput(new Date(Date.now() + 2 * 3_600_000)) })),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Waiting room'),
+      h('div', { class: 'check' }, h('input', { type: 'checkbox', name: 'roomEnabled', id: 'sale-roomEnabled', checked: true }), h('label', { for: 'sale-roomEnabled' }, 'Shoppers queue before they enter')),
+      field('Admissions per second', input('admissionRatePerSecond', { type: 'number', min: 0, value: 0, inputmode: 'numeric' }), '0: as fast as seats allow'),
+      field('Margin', input('margin', { type: 'number', min: 0, value: 10, inputmode: 'numeric' }), 'Admitted shoppers allowed beyond the seats left'),
+    ),
     h('button', { type: 'submit' }, 'Create sale'),
     error,
   );
@@ -71,6 +66,7 @@ export async function salesPage(): Promise<void> {
       holdTtlSeconds: Number(v.holdTtlSeconds),
       opensAt: new Date(v.opensAt ?? '').toISOString(),
       closesAt: new Date(v.closesAt ?? '').toISOString(),
+      waitingRoom: { enabled: v.roomEnabled === 'on', admissionRatePerSecond: Number(v.admissionRatePerSecond), margin: Number(v.margin) },
     };
     api<StaffSaleView>('POST', '/sales', body)
       .then((sale) => {
@@ -113,6 +109,9 @@ export async function salePage(id: string): Promise<void> {
       h('p', { class: 'big' }, sale.name),
       h('p', {}, 'Status: ', h('strong', { 'data-sale-status': sale.status }, sale.status), sale.armedAt ? ' · armed' : ' · not armed'),
       h('p', { class: 'muted' }, `${sale.product.name} (${sale.product.sku}) · ${sale.stock} seats · ${sale.unitPrice.toLocaleString()} KRW · sale id ${sale.id}`),
+      h('p', { class: 'muted' }, sale.waitingRoom.enabled
+        ? `Waiting room on: ${sale.waitingRoom.admissionRatePerSecond ? `${sale.waitingRoom.admissionRatePerSecond} admissions/s` : 'admits as fast as seats allow'}, margin ${sale.waitingRoom.margin}`
+        : 'Waiting room off: shoppers enter directly'),
     );
     actions.replaceChildren();
     const act = (label: string, run: () => Promise<unknown>) =>

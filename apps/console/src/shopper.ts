@@ -1,17 +1,10 @@
-import type { AvailabilityView, ConfirmResult, HeldView, PrepareResult, PublicSaleView } from '@stampede/contracts/api';
+import type { AdmissionView, AvailabilityView, ConfirmResult, HeldView, PositionEvent, PrepareResult, PublicSaleView, QueueView } from '@stampede/contracts/api';
+
+/** The caller's place as the page shows it: the answer of POST /sales/:id/queue or an event of its stream. */
+type QueueAnswer = Pick<QueueView, 'status'> & Partial<Omit<QueueView, 'status'>>;
 import { api, ApiError, describe } from './api';
 import { announce, field, h, render } from './dom';
 import { onLeave, stream } from './live';
-
-/** The answer of POST/GET /sales/:id/queue. */
-interface QueueAnswer {
-  ticket?: string;
-  status: 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'OFF';
-  position?: number;
-  ahead?: number;
-  estimatedWaitSeconds?: number;
-  admission?: { token: string; expiresAt: string };
-}
 
 /** The sandbox PG's test cards. */
 const CARDS: [string, string][] = [
@@ -25,7 +18,7 @@ const held = new Map<string, HeldView>();
 const results = new Map<string, ConfirmResult>();
 
 const soldOut = (id: string) => (location.hash = `#/shop/sale/${id}/sold-out`);
-const waitText = (s: number | undefined) => (s === undefined ? 'unknown' : s < 60 ? `about ${Math.max(1, Math.round(s))} s` : `about ${Math.round(s / 60)} min`);
+const waitText = (s: number | null | undefined) => (s === undefined || s === null ? 'unknown' : s < 60 ? `about ${Math.max(1, Math.round(s))} s` : `about ${Math.round(s / 60)} min`);
 
 export async function shopPage(): Promise<void> {
   const list = h('ul', { class: 'plain', 'aria-label': 'Sales' });
@@ -106,8 +99,8 @@ export async function shopSalePage(id: string): Promise<void> {
         if (q.status !== 'WAITING') return;
         onLeave(
           stream(`/sales/${id}/queue/events`, {
-            position: (p) => show({ status: 'WAITING', ...(p as Omit<QueueAnswer, 'status'>) }),
-            admitted: (a) => show({ status: 'ADMITTED', admission: a as QueueAnswer['admission'] }),
+            position: (p) => show({ status: 'WAITING', ...(p as PositionEvent) }),
+            admitted: (a) => show({ status: 'ADMITTED', admission: a as AdmissionView }),
             'sold-out': () => soldOut(id),
           }),
         );

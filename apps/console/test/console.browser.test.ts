@@ -109,8 +109,11 @@ describe('the web console in Chromium', () => {
     await ops.getByText('· armed').waitFor();
     await ops.getByRole('button', { name: 'Open', exact: true }).click();
     await ops.locator('[data-sale-status="OPEN"]').waitFor();
+    // The live view streams the sale's counters (GET /sales/:id/live/ops).
+    await ops.getByText('Live: updated about once a second.').waitFor();
     await metric(ops, 'available').getByText('2', { exact: true }).waitFor();
-    expect(await metric(ops, 'sold').textContent()).toMatch(/^(0|–)$/);
+    expect(await metric(ops, 'sold').textContent()).toBe('0');
+    expect(await metric(ops, 'paymentsConfirmed').textContent()).toBe('0');
     await shot(ops, '02-operator-armed-live-before');
 
     // Three shoppers sign up and open the sale; the first two get a seat and pay.
@@ -120,15 +123,20 @@ describe('the web console in Chromium', () => {
       await page.goto(`${gw}/console/#/shop/sale/${saleId}`);
       await page.getByRole('button', { name: 'Join the queue' }).click();
     }
+    // The waiting room lets them in by arrival (two seats plus the margin of ten: all three).
+    for (const page of shoppers) await page.getByRole('button', { name: 'Enter the sale' }).waitFor();
+    await shot(shoppers[2] as Page, '03-shopper-admitted-phone');
+    await ops.getByText('Live: updated about once a second.').waitFor();
+    expect(Number(await metric(ops, 'admitted').textContent())).toBeGreaterThanOrEqual(3);
     for (const [i, page] of shoppers.slice(0, 2).entries()) {
       await page.getByRole('button', { name: 'Enter the sale' }).click();
       await page.getByRole('heading', { name: 'Pay', level: 1 }).waitFor();
       await page.getByLabel('Test card').selectOption(PAY_CARD);
-      if (i === 0) await shot(page, '03-shopper-pay');
+      if (i === 0) await shot(page, '04-shopper-pay');
       await page.getByRole('button', { name: 'Pay' }).click();
       await page.getByRole('heading', { name: 'Payment confirmed', level: 1 }).waitFor();
       await page.getByText('55,000 KRW').waitFor();
-      if (i === 0) await shot(page, '04-shopper-result');
+      if (i === 0) await shot(page, '05-shopper-result');
     }
 
     // The third finds the seats gone: told by the push, or by the entry's answer.
@@ -138,18 +146,19 @@ describe('the web console in Chromium', () => {
     await soldOut.or(enter).waitFor();
     if (await enter.isVisible()) await enter.click();
     await soldOut.waitFor();
-    await shot(third, '05-shopper-sold-out-phone');
+    await shot(third, '06-shopper-sold-out-phone');
 
     // The operator's live view: no seat left, two sold (orders recorded from Kafka).
     await metric(ops, 'available').getByText('0', { exact: true }).waitFor({ timeout: 30_000 });
     await metric(ops, 'sold').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
-    await shot(ops, '06-operator-live-after');
+    await metric(ops, 'paymentsConfirmed').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
+    await shot(ops, '07-operator-live-after');
 
     // The audit log holds the operator's actions on the sale.
     await ops.getByRole('link', { name: 'Audit log' }).click();
     await ops.getByRole('cell', { name: `sale ${saleId}` }).first().waitFor();
     expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBeGreaterThanOrEqual(3);
-    await shot(ops, '07-audit-log');
+    await shot(ops, '08-audit-log');
 
     // Signing out ends the session: the console is back at sign-in and the cookie is gone.
     await ops.getByRole('button', { name: 'Sign out' }).click();
