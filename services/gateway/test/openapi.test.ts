@@ -19,7 +19,7 @@ const resolve = (r: ResponseObject | { $ref: string }): ResponseObject =>
 const codesOf = (op: OperationObject, status: number): string[] => {
   const r = op.responses[String(status)];
   if (!r) return [];
-  const schema = resolve(r).content?.['application/json'].schema as { allOf: { properties?: { error: { properties: { code: { enum: string[] } } } } }[] };
+  const schema = resolve(r).content?.['application/json']?.schema as { allOf: { properties?: { error: { properties: { code: { enum: string[] } } } } }[] };
   return schema.allOf.flatMap((s) => s.properties?.error.properties.code.enum ?? []);
 };
 
@@ -70,7 +70,7 @@ describe('the OpenAPI document', () => {
       const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
       for (const status of ['405', '429', '500', '503']) if (!op.responses[status]) problems.push(`${key}: no ${status}`);
       for (const [status, r] of errors) {
-        const schema = resolve(r).content?.['application/json'].schema as { allOf?: { $ref?: string }[] };
+        const schema = resolve(r).content?.['application/json']?.schema as { allOf?: { $ref?: string }[] };
         if (schema?.allOf?.[0]?.$ref !== '#/components/schemas/Error') problems.push(`${key} ${status}: not the error body`);
         if (codesOf(op, Number(status)).length === 0) problems.push(`${key} ${status}: no codes`);
       }

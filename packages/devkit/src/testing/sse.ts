@@ -10,6 +10,7 @@ export interface ReceivedEvent {
 
 export interface EventStreamClient {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   events: ReceivedEvent[];
   /** Resolves with the first event (already received or to come) that matches; rejects after timeoutMs. */
   next(match: (e: ReceivedEvent) => boolean, timeoutMs?: number): Promise<ReceivedEvent>;
@@ -36,6 +37,7 @@ export function openEventStream(url: string, o: { token?: string; headers?: Reco
       const ended = new Promise<void>((r) => (endResolve = r));
       const client: EventStreamClient = {
         status: res.statusCode ?? 0,
+        headers: res.headers,
         events,
         body: '',
         ended,

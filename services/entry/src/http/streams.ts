@@ -3,11 +3,10 @@ import { principalFrom } from '@stampede/chassis/auth';
 import { parse, type FastRequest, type FastRoute } from '@stampede/chassis/http';
 import { hasAnyRole, type SaleSnapshot } from '@stampede/contracts';
 import { saleIdField, type CountersEvent, type StockEvent } from '@stampede/contracts/api';
-import { queuePlace, type Place, type RoomState } from '@stampede/ledger';
 import type { Deps } from '../deps';
 import { estimatedWait, positionFrom, roomOf } from '../domain/room';
 import { noSale } from '../use-cases/entries';
-import { admissionOf } from '../use-cases/queue';
+import { admissionOf, readPlace, type Place, type RoomState } from '../use-cases/queue';
 import { openStream, type EventStream } from './sse';
 
 const SOLD_OUT_ID = 'sold-out';
@@ -87,7 +86,7 @@ function followPlace(d: Deps, stream: EventStream, sale: SaleSnapshot, userId: s
     // Admitted (or dropped) since the last step: one read of this place, once.
     if (checking) return;
     checking = true;
-    queuePlace(d.redis, saleId, userId, false).then(
+    readPlace(d, saleId, userId, false).then(
       (p) => {
         checking = false;
         if (!stream.closed) show(p);
@@ -157,7 +156,7 @@ export function streamRoutes(d: Deps): FastRoute[] {
         if (!roomOf(sale)) throw new AppError('NOT_FOUND', 'This sale has no waiting room: enter directly');
         const last = lastEventId(req);
         // Opening the stream is a heartbeat; so is every moment it stays open.
-        const first = await queuePlace(d.redis, sale.saleId, who.userId, true);
+        const first = await readPlace(d, sale.saleId, who.userId, true);
         if (first.status === 'NONE') throw new AppError('NOT_FOUND', 'You have no place in this sale\'s queue: join it first');
         // Sold-out was the last event this client received: 204 tells EventSource not to reconnect.
         if (first.status === 'SOLD_OUT' && last === SOLD_OUT_ID) return { status: 204 };

@@ -29,7 +29,7 @@ export function admissionOf(d: Deps, saleId: string, userId: string, expiresAt: 
 }
 
 /** A place as the API answers it. */
-export function viewOf(d: Deps, sale: SaleSnapshot, userId: string, p: Place): QueueView {
+function viewOf(d: Deps, sale: SaleSnapshot, userId: string, p: Place): QueueView {
   const room = roomOf(sale);
   switch (p.status) {
     case 'SOLD_OUT':
@@ -74,6 +74,11 @@ export async function join(d: Deps, who: Principal, saleId: string): Promise<Que
   d.rooms.watch(saleId);
   return viewOf(d, sale, who.userId, place);
 }
+
+export type { Place, RoomState } from '@stampede/ledger';
+
+/** A place as the room holds it (NONE when there is none); with `heartbeat`, a waiting place's heartbeat too. */
+export const readPlace = (d: Deps, saleId: string, userId: string, heartbeat: boolean): Promise<Place> => queuePlace(d.redis, saleId, userId, heartbeat);
 
 /** The caller's place (a heartbeat for a waiting one); 404 when they have none. */
 export async function place(d: Deps, who: Principal, saleId: string): Promise<QueueView> {

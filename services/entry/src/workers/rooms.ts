@@ -14,7 +14,7 @@ export interface RoomsOptions {
 }
 
 /** What a live stream of this replica hears about a sale, once per tick. */
-export type Listener = (state: RoomState, sale: SaleSnapshot) => void;
+type Listener = (state: RoomState, sale: SaleSnapshot) => void;
 
 export interface Rooms {
   /** Runs the sale's room from now on (a join on this replica), before the index is next read. */

@@ -25,7 +25,7 @@ export interface OperationObject {
 export interface ResponseObject {
   description: string;
   headers?: Record<string, { required: boolean; description: string; schema: Json }>;
-  content?: { 'application/json': { schema: Json } } | { 'text/event-stream': { schema: Json } };
+  content?: Partial<Record<'application/json' | 'text/event-stream', { schema: Json }>>;
 }
 
 export interface OpenApiDocument {
