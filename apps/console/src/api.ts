@@ -79,7 +79,7 @@ function keep(view: BrowserSessionView | undefined): void {
   refreshTimer = setTimeout(() => void refreshSession(), Math.max(10, view.expiresIn - 60) * 1000);
 }
 
-export async function refreshSession(): Promise<boolean> {
+async function refreshSession(): Promise<boolean> {
   try {
     keep(await parse<BrowserSessionView>(await send('POST', '/browser/session/refresh', undefined, {})));
     return true;

@@ -83,6 +83,7 @@ export async function shopSalePage(id: string): Promise<void> {
       place.replaceChildren(h('p', { class: 'ok' }, 'It is your turn.'), h('p', {}, `Enter before ${new Date(q.admission.expiresAt).toLocaleTimeString()}.`));
       return enterButton(q.admission.token);
     }
+    join.hidden = true;
     place.replaceChildren(
       h('p', {}, 'Your place in the queue: ', h('strong', { class: 'big', 'data-queue-position': q.position ?? '' }, String(q.position ?? '…'))),
       h('p', {}, `${q.ahead ?? 0} ahead of you · estimated wait ${waitText(q.estimatedWaitSeconds)}`),

@@ -100,6 +100,8 @@ describe('the web console in Chromium', () => {
     await ops.getByLabel('Sale name').fill('Browser test concert');
     await ops.getByLabel('Seats', { exact: true }).fill('2');
     await ops.getByLabel('Price (KRW)').fill('55000');
+    // No margin: never more shoppers admitted-but-unserved than seats left, so the third waits.
+    await ops.getByLabel('Margin').fill('0');
     await ops.getByRole('button', { name: 'Create sale' }).click();
     await ops.locator('[data-sale-status="DRAFT"]').waitFor();
     const saleId = (ops.url().match(/#\/ops\/sale\/(.+)$/) as RegExpMatchArray)[1] as string;
@@ -116,49 +118,50 @@ describe('the web console in Chromium', () => {
     expect(await metric(ops, 'paymentsConfirmed').textContent()).toBe('0');
     await shot(ops, '02-operator-armed-live-before');
 
-    // Three shoppers sign up and open the sale; the first two get a seat and pay.
+    // Three shoppers sign up and join the queue one after another (arrival order is theirs).
     const shoppers = [await newPage(), await newPage(), await newPage({ width: 390, height: 844 })];
     for (const [i, page] of shoppers.entries()) {
       await signUp(page, `shopper${i + 1}`);
       await page.goto(`${gw}/console/#/shop/sale/${saleId}`);
       await page.getByRole('button', { name: 'Join the queue' }).click();
+      await page.getByText('It is your turn.').or(page.getByText('Your place in the queue')).waitFor();
     }
-    // The waiting room lets them in by arrival (two seats plus the margin of ten: all three).
-    for (const page of shoppers) await page.getByRole('button', { name: 'Enter the sale' }).waitFor();
-    await shot(shoppers[2] as Page, '03-shopper-admitted-phone');
-    await ops.getByText('Live: updated about once a second.').waitFor();
-    expect(Number(await metric(ops, 'admitted').textContent())).toBeGreaterThanOrEqual(3);
-    for (const [i, page] of shoppers.slice(0, 2).entries()) {
+    // The room admits the first two (two seats, no margin); the third waits, watching its place.
+    const [first, second, third] = shoppers as [Page, Page, Page];
+    for (const page of [first, second]) await page.getByRole('button', { name: 'Enter the sale' }).waitFor();
+    await third.getByText('Your place in the queue').waitFor();
+    expect(await third.locator('[data-queue-position]').textContent()).toMatch(/^[1-9]\d*$/);
+    await shot(third, '03-shopper-waiting-phone');
+    await metric(ops, 'queueLength').getByText('1', { exact: true }).waitFor();
+    expect(Number(await metric(ops, 'admitted').textContent())).toBe(2);
+    await shot(ops, '04-operator-live-queue');
+
+    for (const [i, page] of [first, second].entries()) {
       await page.getByRole('button', { name: 'Enter the sale' }).click();
       await page.getByRole('heading', { name: 'Pay', level: 1 }).waitFor();
       await page.getByLabel('Test card').selectOption(PAY_CARD);
-      if (i === 0) await shot(page, '04-shopper-pay');
+      if (i === 0) await shot(page, '05-shopper-pay');
       await page.getByRole('button', { name: 'Pay' }).click();
       await page.getByRole('heading', { name: 'Payment confirmed', level: 1 }).waitFor();
       await page.getByText('55,000 KRW').waitFor();
-      if (i === 0) await shot(page, '05-shopper-result');
+      if (i === 0) await shot(page, '06-shopper-result');
     }
 
-    // The third finds the seats gone: told by the push, or by the entry's answer.
-    const third = shoppers[2] as Page;
-    const soldOut = third.getByRole('heading', { name: 'Sold out', level: 1 });
-    const enter = third.getByRole('button', { name: 'Enter the sale' });
-    await soldOut.or(enter).waitFor();
-    if (await enter.isVisible()) await enter.click();
-    await soldOut.waitFor();
-    await shot(third, '06-shopper-sold-out-phone');
+    // The third is told by the push that the seats are gone, without asking again.
+    await third.getByRole('heading', { name: 'Sold out', level: 1 }).waitFor();
+    await shot(third, '07-shopper-sold-out-phone');
 
     // The operator's live view: no seat left, two sold (orders recorded from Kafka).
     await metric(ops, 'available').getByText('0', { exact: true }).waitFor({ timeout: 30_000 });
     await metric(ops, 'sold').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
     await metric(ops, 'paymentsConfirmed').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
-    await shot(ops, '07-operator-live-after');
+    await shot(ops, '08-operator-live-after');
 
     // The audit log holds the operator's actions on the sale.
     await ops.getByRole('link', { name: 'Audit log' }).click();
     await ops.getByRole('cell', { name: `sale ${saleId}` }).first().waitFor();
     expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBeGreaterThanOrEqual(3);
-    await shot(ops, '08-audit-log');
+    await shot(ops, '09-audit-log');
 
     // Signing out ends the session: the console is back at sign-in and the cookie is gone.
     await ops.getByRole('button', { name: 'Sign out' }).click();

@@ -17,7 +17,7 @@ export interface SessionRequest {
 }
 
 /** The tokens to set as cookies, and what the page may know of the session. */
-export interface BrowserTokens {
+interface BrowserTokens {
   accessToken: string;
   refreshToken: string;
   view: BrowserSessionView;
