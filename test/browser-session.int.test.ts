@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { http, signUpAndLogin, type Session } from '@stampede/devkit';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { solveLoginProof } from '@stampede/contracts';
+import { buildConsole } from '../apps/console/build';
+import { call, http, signUpAndLogin, type Session } from '@stampede/devkit';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 /** Set-Cookie lines of an answer, by cookie name. */
@@ -21,10 +26,22 @@ describe('the browser session', () => {
   const adminEmail = `admin-${randomBytes(4).toString('hex')}@stampede.test`;
   const adminPassword = `Admin-${randomBytes(12).toString('base64url')}7`;
 
+  const consoleDir = mkdtempSync(join(tmpdir(), 'stampede-console-'));
+  let built: { script: string; styles: string };
+
   beforeAll(async () => {
+    built = await buildConsole(consoleDir);
     platform = await startTestPlatform({ replicas: { entry: 1, payment: 1 }, shift: 150,
-      // One proxy in front, as in the chart: its X-Forwarded-Proto says whether the browser came over HTTPS.
-      env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, TRUST_PROXY_HOPS: '1' },
+      env: {
+        ADMIN_EMAIL: adminEmail,
+        ADMIN_PASSWORD: adminPassword,
+        // One proxy in front, as in the chart: its X-Forwarded-Proto says whether the browser came over HTTPS.
+        TRUST_PROXY_HOPS: '1',
+        // Three wrong passwords on an account and its logins need a proof of work (small here).
+        LOGIN_PROOF_AFTER_ACCOUNT_FAILURES: '3',
+        LOGIN_PROOF_BITS: '8',
+        CONSOLE_DIR: consoleDir,
+      },
     });
     gw = platform.gateway;
     shopper = await signUpAndLogin(gw, 'browser');
@@ -67,6 +84,46 @@ describe('the browser session', () => {
     expect(res.status).toBe(200);
     expect(cookies.stampede_access).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     expect(cookies.stampede_refresh).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
+  it('when auth asks for a proof of work, then the 428 and its challenge pass through, and a sign-in with the solved proof sets the cookies', async () => {
+    const guessed = await signUpAndLogin(gw, 'guessed');
+    for (let i = 0; i < 3; i++) expect((await call('POST', `${gw}/auth/login`, { body: { email: guessed.email, password: `wrong-${i}-password` } })).status).toBe(401);
+    const asked = await signIn(guessed.email, guessed.password);
+    expect(asked.res.status).toBe(428);
+    expect(asked.res.body.error.code).toBe('PROOF_OF_WORK_REQUIRED');
+    expect(asked.cookies.stampede_access).toBeUndefined();
+    const { challenge, bits } = asked.res.body.error.details as { challenge: string; bits: number };
+    expect(bits).toBe(8);
+    const c = await csrf();
+    const proved = await http('POST', `${gw}/browser/session`, {
+      body: { email: guessed.email, password: guessed.password, proof: solveLoginProof(challenge, bits) },
+      headers: { 'x-csrf-token': c.token, cookie: c.cookie },
+    });
+    expect(proved.status).toBe(200);
+    expect(proved.body.userId).toBe(guessed.userId);
+    expect(setCookies(proved.headers).stampede_access).toMatch(/^stampede_access=ey/);
+  });
+
+  it('serves the console: the page revalidated on every visit, its hashed assets cached a year, under the CSP', async () => {
+    const redirect = await fetch(`${gw}/console`, { redirect: 'manual' });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/console/');
+    const page = await fetch(`${gw}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' https://js.tosspayments.com");
+    const html = await page.text();
+    expect(html).toBe(readFileSync(join(consoleDir, 'index.html'), 'utf8'));
+    // Scripts only from files: no inline script, no inline handler, no style attribute.
+    expect(html).toMatch(new RegExp(`<script type="module" src="/console/assets/${built.script}"></script>`));
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|\sstyle=|<style/i);
+    for (const asset of [built.script, built.styles]) {
+      const res = await fetch(`${gw}/console/assets/${asset}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await fetch(`${gw}/console/assets/main-NOTBUILT.js`)).status).toBe(404);
   });
 
   it('when the password is wrong, then 401 as from auth and no cookie is set', async () => {

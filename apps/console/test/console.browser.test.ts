@@ -33,7 +33,12 @@ describe('the web console in Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/install-system-deps.sh (as root)`);
     mkdirSync(SHOTS, { recursive: true });
     await buildConsole();
-    platform = await startTestPlatform({ replicas: { entry: 1, payment: 1 }, shift: 200, env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } });
+    platform = await startTestPlatform({
+      replicas: { entry: 1, payment: 1 },
+      shift: 200,
+      // An account with three wrong passwords asks for a proof of work (small here: the browser pays it in WebCrypto).
+      env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, LOGIN_PROOF_AFTER_ACCOUNT_FAILURES: '3', LOGIN_PROOF_BITS: '12' },
+    });
     gw = platform.gateway;
     // The operator's account: made and promoted through the API (the console has no admin pages);
     // AUDITOR as well, to read the audit log.
@@ -75,6 +80,10 @@ describe('the web console in Chromium', () => {
   }
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const metric = (page: Page, key: string) => page.locator(`[data-metric="${key}"]`);
+  /** Inputs and selects that no label names (a screen reader would read them as nothing). */
+  const unlabelled = (page: Page) => page.evaluate('[...document.querySelectorAll("input, select")].filter((e) => e.labels.length === 0).map((e) => e.name)');
+  /** Whether the page is wider than the screen (a phone would scroll sideways). */
+  const overflows = (page: Page) => page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
 
   async function signIn(page: Page, email: string) {
     await page.getByLabel('Email').first().fill(email);
@@ -97,6 +106,7 @@ describe('the web console in Chromium', () => {
     await shot(ops, '01-sign-in');
     await signIn(ops, operatorEmail);
     await ops.getByRole('heading', { name: 'Create a sale' }).waitFor();
+    expect(await unlabelled(ops)).toEqual([]);
     await ops.getByLabel('Sale name').fill('Browser test concert');
     await ops.getByLabel('Seats', { exact: true }).fill('2');
     await ops.getByLabel('Price (KRW)').fill('55000');
@@ -131,6 +141,7 @@ describe('the web console in Chromium', () => {
     for (const page of [first, second]) await page.getByRole('button', { name: 'Enter the sale' }).waitFor();
     await third.getByText('Your place in the queue').waitFor();
     expect(await third.locator('[data-queue-position]').textContent()).toMatch(/^[1-9]\d*$/);
+    expect(await overflows(third)).toBe(false);
     await shot(third, '03-shopper-waiting-phone');
     await metric(ops, 'queueLength').getByText('1', { exact: true }).waitFor();
     expect(Number(await metric(ops, 'admitted').textContent())).toBe(2);
@@ -140,6 +151,7 @@ describe('the web console in Chromium', () => {
       await page.getByRole('button', { name: 'Enter the sale' }).click();
       await page.getByRole('heading', { name: 'Pay', level: 1 }).waitFor();
       await page.getByLabel('Test card').selectOption(PAY_CARD);
+      expect(await unlabelled(page)).toEqual([]);
       if (i === 0) await shot(page, '05-shopper-pay');
       await page.getByRole('button', { name: 'Pay' }).click();
       await page.getByRole('heading', { name: 'Payment confirmed', level: 1 }).waitFor();
@@ -149,6 +161,7 @@ describe('the web console in Chromium', () => {
 
     // The third is told by the push that the seats are gone, without asking again.
     await third.getByRole('heading', { name: 'Sold out', level: 1 }).waitFor();
+    expect(await overflows(third)).toBe(false);
     await shot(third, '07-shopper-sold-out-phone');
 
     // The operator's live view: no seat left, two sold (orders recorded from Kafka).
@@ -173,9 +186,24 @@ describe('the web console in Chromium', () => {
     expect(problems).toEqual([]);
   }));
 
-  it('the tokens stay out of reach of the page: HttpOnly cookies, and nothing in storage', () => keepingPages(async () => {
+  it('a shopper signs in by keyboard alone, through the proof of work auth asks for, and the page cannot read the tokens', () => keepingPages(async () => {
+    const email = `guessed-${randomBytes(4).toString('hex')}@stampede.test`;
+    expectStatus('sign up', await call('POST', `${gw}/users`, { body: { email, password } }), 201);
+    for (let i = 0; i < 3; i++) expectStatus('wrong password', await call('POST', `${gw}/auth/login`, { body: { email, password: `wrong-${i}-password` } }), 401);
+    expect((await call('POST', `${gw}/auth/login`, { body: { email, password } })).status).toBe(428);
+
     const page = await newPage();
-    await signUp(page, 'tokens');
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+    expect(await unlabelled(page)).toEqual([]);
+    // Focus starts on the page's heading; the next stop is the sign-in form's email.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('signin-email');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sales', level: 1 }).waitFor();
+
     // Every cookie of the site, whatever its path (the refresh token's is /browser/session).
     const cookies = await page.context().cookies();
     const access = cookies.find((c) => c.name === 'stampede_access');
@@ -184,5 +212,6 @@ describe('the web console in Chromium', () => {
     const visible = String(await page.evaluate('document.cookie + "|" + JSON.stringify(sessionStorage) + "|" + JSON.stringify(localStorage)'));
     expect(visible).not.toContain(access?.value as string);
     expect(visible).not.toContain('stampede_access');
+    expect(problems).toEqual([]);
   }));
 });
