@@ -79,7 +79,9 @@ describe('the browser session', () => {
     expect(me.body.id).toBe(shopper.userId);
   });
 
-  it('when the browser came over HTTPS (the trusted proxy says so), then the cookies are Secure as well', async () => {
+  it('when the browser came over HTTPS (the trusted proxy says so), then the cookies (the CSRF token\'s too) are Secure as well', async () => {
+    const token = await http('POST', `${gw}/csrf/token`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(setCookies(token.headers).__csrf_token).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     const { res, cookies } = await signIn(shopper.email, shopper.password, { 'x-forwarded-proto': 'https' });
     expect(res.status).toBe(200);
     expect(cookies.stampede_access).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);

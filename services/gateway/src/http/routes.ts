@@ -56,7 +56,7 @@ export function routes(app: Express, deps: Deps): void {
   app.post(CSRF_TOKEN_ROUTE.path, async (req, res) => {
     const { token, expiresIn, headers } = await issueCsrf(deps, { ip: req.ip });
     setHeaders(res, headers);
-    res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
+    res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure || req.secure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
     const body: CsrfTokenView = { token, expiresIn };
     res.json(body);
   });
