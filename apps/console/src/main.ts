@@ -87,8 +87,9 @@ function route(): void {
   const session = currentSession();
   if (!session) return signInPage();
   const parts = path.split('/').filter(Boolean);
+  // #/ops/sale/<id>, #/ops/audit/<saleId>, #/shop/sale/<id>/<step>
   const [area, kind, id, step] = parts;
-  if (area === 'ops' && kind === 'audit') return void auditPage();
+  if (area === 'ops' && kind === 'audit') return void auditPage(id);
   if (area === 'ops' && kind === 'sale' && id) return void salePage(id);
   if (area === 'ops') return void salesPage();
   if (area === 'shop' && kind === 'sale' && id) {

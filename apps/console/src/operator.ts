@@ -101,7 +101,7 @@ export async function salePage(id: string): Promise<void> {
     for (const [key, cell] of cells) if (typeof c[key] === 'number') cell.textContent = String(Math.round((c[key] as number) * 10) / 10);
   };
 
-  render('Sale', summary, actions, error, h('h2', {}, 'Live'), source, grid, h('p', {}, h('a', { href: '#/ops' }, 'Back to sales')));
+  render('Sale', summary, actions, error, h('h2', {}, 'Live'), source, grid, h('p', {}, h('a', { href: `#/ops/audit/${id}` }, 'This sale\'s audit log'), ' · ', h('a', { href: '#/ops' }, 'Back to sales')));
 
   const load = async () => {
     const sale = await api<StaffSaleView>('GET', `/sales/${id}`);
@@ -160,12 +160,14 @@ export async function salePage(id: string): Promise<void> {
   });
 }
 
-export async function auditPage(): Promise<void> {
+/** The audit log, newest first; of one sale when `saleId` is given. */
+export async function auditPage(saleId?: string): Promise<void> {
   const body = h('tbody');
   const table = h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'muted' }, 'Newest first'), h('thead', {}, h('tr', {}, ...['When', 'Who', 'Action', 'Entity', 'Request'].map((t) => h('th', { scope: 'col' }, t)))), body));
-  render('Audit log', table);
+  render(saleId ? 'Audit log of a sale' : 'Audit log', table);
   try {
-    const page = await api<{ items: AuditEntryView[] }>('GET', '/audit?limit=50');
+    const query = new URLSearchParams({ limit: '50', ...(saleId ? { entityType: 'sale', entityId: saleId } : {}) });
+    const page = await api<{ items: AuditEntryView[] }>('GET', `/audit?${query}`);
     for (const e of page.items) {
       body.append(h('tr', {}, h('td', {}, new Date(e.at).toLocaleString()), h('td', {}, `${e.actor.userId.slice(0, 8)} (${e.actor.roles.join(', ')})`), h('td', {}, e.action), h('td', {}, `${e.entity.type} ${e.entity.id}`), h('td', { class: 'muted' }, e.requestId ?? '')));
     }

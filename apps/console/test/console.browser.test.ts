@@ -170,10 +170,12 @@ describe('the web console in Chromium', () => {
     await metric(ops, 'paymentsConfirmed').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
     await shot(ops, '08-operator-live-after');
 
-    // The audit log holds the operator's actions on the sale.
-    await ops.getByRole('link', { name: 'Audit log' }).click();
+    // The sale's audit log holds the operator's actions on it, and nothing of other sales.
+    await ops.getByRole('link', { name: 'This sale\'s audit log' }).click();
     await ops.getByRole('cell', { name: `sale ${saleId}` }).first().waitFor();
-    expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBeGreaterThanOrEqual(3);
+    // create, transition ×2 (schedule, open), arm
+    expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBe(4);
+    expect(await ops.getByRole('cell', { name: /^sale / }).count()).toBe(4);
     await shot(ops, '09-audit-log');
 
     // Signing out ends the session: the console is back at sign-in and the cookie is gone.
