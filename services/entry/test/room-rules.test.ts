@@ -45,7 +45,7 @@ describe('room rules', () => {
   });
 
   it('when the sale is open with its room on, then the step admits with its settings; scheduled, paused or room off, it does not', () => {
-    expect(admissionPolicy(sale(), Date.now(), 100)).toEqual({ admit: true, ratePerSecond: 5, margin: 3, heartbeatTimeoutMs: 20_000, admissionTtlMs: 60_000, maxBatch: 100 });
+    expect(admissionPolicy(sale(), Date.now(), 100)).toEqual({ admit: true, roomOn: true, ratePerSecond: 5, margin: 3, heartbeatTimeoutMs: 20_000, admissionTtlMs: 60_000, maxBatch: 100 });
     expect(admissionPolicy(sale({ status: 'SCHEDULED' }), Date.now(), 100).admit).toBe(false);
     expect(admissionPolicy(sale({ status: 'PAUSED' }), Date.now(), 100).admit).toBe(false);
     expect(admissionPolicy(sale({ waitingRoom: { ...WAITING_ROOM_DEFAULTS, enabled: false } }), Date.now(), 100).admit).toBe(false);
