@@ -93,7 +93,8 @@ return n
 `;
 
 /**
- * ARGV admit ('1': the sale is open and its room on), ratePerSecond (0: as fast as seats allow),
+ * ARGV mode ('2': the sale is open and its room on: admit; '1': the room is on but the sale not
+ * open: only drop and lapse; '0': only read), ratePerSecond (0: as fast as seats allow),
  * margin, heartbeatTimeoutMs, admissionTtlMs, maxBatch.
  * One admission step, then the room's state: drops waiting places whose last heartbeat is older
  * than the timeout (abandoned), lapses unused admissions, closes the queue when no seat is left,
@@ -105,13 +106,14 @@ return n
 export const TICK = `${COMMON}
 local seq_key, wait, beat, adm, meta, inv = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local now = now_ms()
-local admit = ARGV[1] == '1'
+local admit = ARGV[1] == '2'
+local maintain = ARGV[1] ~= '0'
 local rate = tonumber(ARGV[2])
 local margin = tonumber(ARGV[3])
 local batch = tonumber(ARGV[6])
 local armed = redis.call('EXISTS', inv) == 1
 local count = 0
-if admit and armed and not closed_or_sold_out(wait, beat, meta, inv, now) then
+if maintain and armed and not closed_or_sold_out(wait, beat, meta, inv, now) then
   local stale = redis.call('ZRANGEBYSCORE', beat, '-inf', now - tonumber(ARGV[4]), 'LIMIT', 0, 1000)
   if #stale > 0 then
     redis.call('ZREM', wait, unpack(stale))
@@ -119,6 +121,8 @@ if admit and armed and not closed_or_sold_out(wait, beat, meta, inv, now) then
     redis.call('HINCRBY', meta, 'abandoned', #stale)
   end
   lapse(adm, meta, now)
+end
+if admit and armed and not redis.call('HGET', meta, 'closed') then
   local available = tonumber(redis.call('HGET', inv, 'available'))
   local room = available + margin - redis.call('ZCARD', adm)
   local budget = batch

@@ -11,8 +11,10 @@ export type Place =
 
 /** How the room admits, from the sale's settings. */
 export interface AdmissionPolicy {
-  /** Whether admission may happen now (sale open, room on); otherwise the step only reads. */
+  /** Whether admission may happen now (sale open, room on). */
   admit: boolean;
+  /** Whether the room is on: places without heartbeats are dropped even before the sale opens. */
+  roomOn: boolean;
   /** Admissions per second; 0: as fast as seats allow. */
   ratePerSecond: number;
   margin: number;
@@ -126,7 +128,7 @@ export async function heartbeat(redis: Cluster, saleId: string, userIds: string[
 export async function admissionStep(redis: Cluster, saleId: string, p: AdmissionPolicy): Promise<RoomState> {
   const r = (await scripted(redis).stampedeTick(
     ...roomKeys(saleId),
-    p.admit ? '1' : '0', p.ratePerSecond, p.margin, p.heartbeatTimeoutMs, p.admissionTtlMs, p.maxBatch,
+    p.admit ? '2' : p.roomOn ? '1' : '0', p.ratePerSecond, p.margin, p.heartbeatTimeoutMs, p.admissionTtlMs, p.maxBatch,
   )).map(Number);
   const at = (i: number) => r[i] as number;
   return {

@@ -11,7 +11,7 @@ describe('waiting room on the sale shard', () => {
   let redis: Cluster;
   const sales: string[] = [];
   const policy = (o: Partial<AdmissionPolicy> = {}): AdmissionPolicy => ({
-    admit: true, ratePerSecond: 0, margin: 0, heartbeatTimeoutMs: 20_000, admissionTtlMs: 60_000, maxBatch: 500, ...o,
+    admit: true, roomOn: true, ratePerSecond: 0, margin: 0, heartbeatTimeoutMs: 20_000, admissionTtlMs: 60_000, maxBatch: 500, ...o,
   });
   const arm = async (total: number) => {
     const saleId = `room-${randomUUID().slice(0, 12)}`;
@@ -95,6 +95,8 @@ describe('waiting room on the sale shard', () => {
     // Nothing is open for admission yet (admit off), so both wait while the clock runs.
     await sleep(400);
     await queuePlace(redis, saleId, 'alive', true);
+    // Before the sale opens, the step drops silent places and admits nobody.
+    expect(await admissionStep(redis, saleId, policy({ admit: false, heartbeatTimeoutMs: 300 }))).toMatchObject({ abandoned: 1, admitted: 0, waiting: 1 });
     const s = await admissionStep(redis, saleId, policy({ heartbeatTimeoutMs: 300, margin: 0 }));
     expect(s).toMatchObject({ abandoned: 1, admitted: 1 });
     expect(await admittedOf(saleId)).toEqual(['alive']);

@@ -21,6 +21,7 @@ export function admissionPolicy(sale: SaleSnapshot, now: number, maxBatch: numbe
   const room = roomOf(sale);
   return {
     admit: room !== undefined && notOpenReason(sale, now) === undefined,
+    roomOn: room !== undefined,
     ratePerSecond: room?.admissionRatePerSecond ?? 0,
     margin: room?.margin ?? 0,
     heartbeatTimeoutMs: (room?.heartbeatTimeoutSeconds ?? 20) * 1000,

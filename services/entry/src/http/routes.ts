@@ -42,7 +42,6 @@ export function fastRoutes(deps: Deps): FastRoute[] {
     {
       method: 'POST',
       path: '/sales/:id/queue',
-      body: 'none',
       async handle(req) {
         const who = await shopper(deps, req);
         const body = await join(deps, who, parse(saleIdField, req.params.id, 'sale id'));

@@ -36,6 +36,7 @@ interface SaleRoom {
 }
 
 const INDEX_REFRESH_MS = 1_000;
+const ENDED = new Set(['CLOSED', 'CANCELLED']);
 
 /**
  * The admission worker every replica runs, and the fan-out of the rooms to this replica's live
@@ -64,13 +65,15 @@ export function startRooms(redis: Cluster, o: RoomsOptions): Rooms {
     const sale = await o.snapshot(saleId);
     const r = rooms.get(saleId);
     if (!sale) {
+      if (indexed.delete(saleId)) await unindexRoom(redis, saleId);
       if (r && r.listeners.size === 0) rooms.delete(saleId);
       return;
     }
     const policy = admissionPolicy(sale, Date.now(), o.maxBatch);
     const state = await admissionStep(redis, saleId, policy);
-    // A closed room needs no more steps; streams still listening keep their sale stepped here.
-    if (state.closed && indexed.has(saleId)) {
+    // A closed room, or the room of a sale that ended, needs no more steps; streams still
+    // listening keep their sale stepped here.
+    if ((state.closed || ENDED.has(sale.status)) && indexed.has(saleId)) {
       indexed.delete(saleId);
       await unindexRoom(redis, saleId);
     }
