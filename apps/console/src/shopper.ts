@@ -94,7 +94,7 @@ export async function shopSalePage(id: string): Promise<void> {
   join.addEventListener('click', () => {
     join.disabled = true;
     error.textContent = '';
-    api<QueueAnswer>('POST', `/sales/${id}/queue`)
+    api<QueueAnswer>('POST', `/sales/${id}/queue`, {})
       .then((q) => {
         show(q);
         if (q.status !== 'WAITING') return;
