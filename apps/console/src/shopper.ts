@@ -1,4 +1,4 @@
-import type { AdmissionView, AvailabilityView, ConfirmResult, HeldView, PositionEvent, PrepareResult, PublicSaleView, QueueView } from '@stampede/contracts/api';
+import type { AdmissionView, AvailabilityView, ConfirmResult, HeldView, PositionEvent, PrepareResult, PublicSaleView, QueueView, StockEvent } from '@stampede/contracts/api';
 
 /** The caller's place as the page shows it: the answer of POST /sales/:id/queue or an event of its stream. */
 type QueueAnswer = Pick<QueueView, 'status'> & Partial<Omit<QueueView, 'status'>>;
@@ -40,21 +40,25 @@ export async function shopSalePage(id: string): Promise<void> {
   const join = h('button', { type: 'button', disabled: true }, 'Join the queue');
   render('Sale', place, join, error);
   let sale: PublicSaleView;
+  // Seats left, kept current by the sale's stream while the shopper is not yet in the queue.
+  const left = h('p', { 'aria-live': 'off' });
+  const showLeft = (s: { remaining: number; total: number }) => (left.textContent = `Seats left: about ${s.remaining} of ${s.total}`);
   try {
     sale = await api<PublicSaleView>('GET', `/sales/${id}`);
     const seats = await api<AvailabilityView>('GET', `/sales/${id}/availability`).catch(() => undefined);
     place.replaceChildren(
       h('p', { class: 'big' }, sale.name),
       h('p', {}, `${sale.product.name} · ${sale.unitPrice.toLocaleString()} KRW · status ${sale.status}`),
-      ...(seats ? [h('p', {}, `Seats left: about ${seats.remaining} of ${seats.total}`)] : []),
+      left,
     );
+    if (seats) showLeft(seats);
     if (seats && seats.remaining === 0 && seats.status !== 'SCHEDULED') return void soldOut(id);
   } catch (err) {
     error.textContent = describe(err);
     return;
   }
   // Everyone on the sale hears of the sell-out at once.
-  onLeave(stream(`/sales/${id}/live`, { 'sold-out': () => soldOut(id) }));
+  onLeave(stream(`/sales/${id}/live`, { stock: (s) => showLeft(s as StockEvent), 'sold-out': () => soldOut(id) }));
 
   const enterButton = (token?: string) => {
     const button = h('button', { type: 'button' }, 'Enter the sale');
