@@ -48,7 +48,10 @@ export interface WaitingRoomFigures {
   lastSoldToLastNotifiedMs: number;
   openToLastNotifiedMs: number;
   joinSeconds: number;
+  /** Every process of the platform, idle ones included, over the whole phase. */
   cpuUsPerShopper: number;
+  /** Only the processes the room's path runs through: gateways, entry replicas, Redis. */
+  cpuPathUsPerShopper: number;
   cpuByProcess: Record<string, number>;
   entryOutcomes: Record<string, number>;
 }
@@ -144,13 +147,14 @@ export async function waitingRoomPhase(o: WaitingRoomOptions): Promise<WaitingRo
       openToLastNotifiedMs: lastPushAt ? lastPushAt - openedAt : -1,
       joinSeconds,
       cpuUsPerShopper: Math.round(cpuTotal / U),
+      cpuPathUsPerShopper: Math.round([...cpu.entries()].filter(([k]) => /^(gateway|entry|redis)/.test(k)).reduce((a, [, v]) => a + v, 0) / U),
       cpuByProcess: Object.fromEntries([...cpu.entries()].map(([k, v]) => [k, Math.round(v / U)])),
       entryOutcomes,
     };
     o.log(`  admitted ${figures.admitted}, holds ${figures.holds} (shoppers holding: ${held}), entries ${JSON.stringify(entryOutcomes)}`);
     o.log(`  unlucky ${figures.unlucky}: ${figures.soldOutByPush} learned "sold out" from the push, ${figures.soldOutAtJoin} at join, ${figures.unsettled} never told`);
     o.log(`  last seat sold → last shopper notified: ${figures.lastSoldToLastNotifiedMs} ms (sale opened → last notified: ${figures.openToLastNotifiedMs} ms)`);
-    o.log(`  platform CPU per joined shopper: ${figures.cpuUsPerShopper} µs ${JSON.stringify(figures.cpuByProcess)}`);
+    o.log(`  CPU per joined shopper: ${figures.cpuUsPerShopper} µs the whole platform, ${figures.cpuPathUsPerShopper} µs gateways + entry + Redis ${JSON.stringify(figures.cpuByProcess)}`);
     return figures;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
