@@ -104,6 +104,17 @@ describe('waiting room across two entry replicas', () => {
     expect(await redis.exists(saleKeys('no-such-sale-1').queueWait, saleKeys('no-such-sale-1').queueSeq)).toBe(0);
   });
 
+  it('when a sale cannot be joined (closed) or the shopper is not eligible, then joining answers 409 or 403 and no place is taken', async () => {
+    const closed = await openRoom(5, {}, { total: 5, status: 'CLOSED' });
+    const picky = await openRoom(5, {}, { total: 5, conditions: { allowList: ['somebody-else'] } });
+    const [a] = await shoppers(1);
+    const refused = await join(via(0), closed, a!);
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'SALE_NOT_OPEN']);
+    const excluded = await join(via(1), picky, a!);
+    expect([excluded.status, excluded.body.error.code]).toEqual([403, 'NOT_ELIGIBLE']);
+    for (const id of [closed, picky]) expect(await redis.exists(saleKeys(id).queueWait, saleKeys(id).queueSeq)).toBe(0);
+  });
+
   it('when 300 shoppers join at once across both replicas and the admitted enter as they are admitted, then unserved admissions never exceed seats left + margin and exactly the seats are held', async () => {
     const margin = 3;
     const saleId = await openRoom(20, { margin });

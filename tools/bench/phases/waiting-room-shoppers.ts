@@ -36,6 +36,8 @@ export interface SliceDone {
   entryOutcomes: Record<string, number>;
   /** Shoppers neither holding nor told sold-out when the slice gave up waiting. */
   unsettled: number;
+  /** Shoppers whose join or stream failed (connection errors, non-200 answers). */
+  failed: number;
 }
 
 type Outcome = 'waiting' | 'held' | 'sold-out' | 'failed';
@@ -131,9 +133,10 @@ async function run(o: SliceStart): Promise<void> {
 
   let joined = 0;
   await pool(o.shoppers, o.concurrency, async (s, i) => {
-    const res = await pools[i % pools.length]!.request({ method: 'POST', path: `/sales/${o.saleId}/queue`, headers: { authorization: `Bearer ${s.token}` } });
-    const body = (await res.body.json().catch(() => undefined)) as { status?: string } | undefined;
-    if (res.statusCode !== 200) {
+    // A join that fails (a reset connection under load) is counted, not retried: the figures say so.
+    const res = await pools[i % pools.length]!.request({ method: 'POST', path: `/sales/${o.saleId}/queue`, headers: { authorization: `Bearer ${s.token}` } }).catch(() => undefined);
+    const body = (await res?.body.json().catch(() => undefined)) as { status?: string } | undefined;
+    if (res?.statusCode !== 200) {
       failures++;
       outcome[i] = 'failed';
       return;
@@ -158,6 +161,7 @@ async function run(o: SliceStart): Promise<void> {
     admittedEvents,
     entryOutcomes,
     unsettled: outcome.filter((x) => x === 'waiting').length,
+    failed: outcome.filter((x) => x === 'failed').length,
   });
   await Promise.all(pools.map((p) => p.close()));
   process.exit(0);

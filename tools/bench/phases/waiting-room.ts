@@ -44,11 +44,15 @@ export interface WaitingRoomFigures {
   soldOutByPush: number;
   soldOutAtJoin: number;
   unsettled: number;
+  failed: number;
   /** From the queue's close (the hold of the last seat, Redis time) to the last sold-out push received. */
   lastSoldToLastNotifiedMs: number;
   openToLastNotifiedMs: number;
   joinSeconds: number;
+  /** Every process of the platform, idle ones included, over the whole phase. */
   cpuUsPerShopper: number;
+  /** Only the processes the room's path runs through: gateways, entry replicas, Redis. */
+  cpuPathUsPerShopper: number;
   cpuByProcess: Record<string, number>;
   entryOutcomes: Record<string, number>;
 }
@@ -100,6 +104,8 @@ export async function waitingRoomPhase(o: WaitingRoomOptions): Promise<WaitingRo
     const joinStart = Date.now();
     const ready = children.map((c) => message<SliceReady>(c, 'ready'));
     const done = children.map((c) => message<SliceDone>(c, 'done'));
+    // A child that dies rejects both; the first await reports it, the other must not go unhandled.
+    for (const d of done) d.catch(() => undefined);
     children.forEach((c, k) => {
       const start: SliceStart = {
         type: 'start',
@@ -140,17 +146,19 @@ export async function waitingRoomPhase(o: WaitingRoomOptions): Promise<WaitingRo
       soldOutByPush: results.reduce((n, r) => n + r.soldOutByPush, 0),
       soldOutAtJoin: readies.reduce((n, r) => n + r.joinedSoldOut, 0),
       unsettled: results.reduce((n, r) => n + r.unsettled, 0),
+      failed: results.reduce((n, r) => n + r.failed, 0),
       lastSoldToLastNotifiedMs: closedAt && lastPushAt ? lastPushAt - closedAt : -1,
       openToLastNotifiedMs: lastPushAt ? lastPushAt - openedAt : -1,
       joinSeconds,
       cpuUsPerShopper: Math.round(cpuTotal / U),
+      cpuPathUsPerShopper: Math.round([...cpu.entries()].filter(([k]) => /^(gateway|entry|redis)/.test(k)).reduce((a, [, v]) => a + v, 0) / U),
       cpuByProcess: Object.fromEntries([...cpu.entries()].map(([k, v]) => [k, Math.round(v / U)])),
       entryOutcomes,
     };
     o.log(`  admitted ${figures.admitted}, holds ${figures.holds} (shoppers holding: ${held}), entries ${JSON.stringify(entryOutcomes)}`);
-    o.log(`  unlucky ${figures.unlucky}: ${figures.soldOutByPush} learned "sold out" from the push, ${figures.soldOutAtJoin} at join, ${figures.unsettled} never told`);
+    o.log(`  unlucky ${figures.unlucky}: ${figures.soldOutByPush} learned "sold out" from the push, ${figures.soldOutAtJoin} at join, ${figures.unsettled} never told, ${figures.failed} failed to join or stream`);
     o.log(`  last seat sold → last shopper notified: ${figures.lastSoldToLastNotifiedMs} ms (sale opened → last notified: ${figures.openToLastNotifiedMs} ms)`);
-    o.log(`  platform CPU per joined shopper: ${figures.cpuUsPerShopper} µs ${JSON.stringify(figures.cpuByProcess)}`);
+    o.log(`  CPU per joined shopper: ${figures.cpuUsPerShopper} µs the whole platform, ${figures.cpuPathUsPerShopper} µs gateways + entry + Redis ${JSON.stringify(figures.cpuByProcess)}`);
     return figures;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

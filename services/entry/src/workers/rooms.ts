@@ -80,17 +80,18 @@ export function startRooms(redis: Cluster, o: RoomsOptions): Rooms {
     o.onState?.(saleId, state, sale);
     const here = room(saleId);
     here.latest = { state, sale };
-    const beatEvery = Math.max(250, policy.heartbeatTimeoutMs / 4);
-    if (!state.closed && here.beaters.size > 0 && Date.now() - here.lastBeat >= beatEvery) {
-      here.lastBeat = Date.now();
-      await heartbeat(redis, saleId, [...here.beaters.keys()]);
-    }
+    // Streams first: a sold-out reaches them before anything else this tick does.
     for (const listener of here.listeners) {
       try {
         listener(state, sale);
       } catch (err) {
         o.logger.warn({ err, saleId }, 'live stream listener failed');
       }
+    }
+    const beatEvery = Math.max(250, policy.heartbeatTimeoutMs / 4);
+    if (!state.closed && here.beaters.size > 0 && Date.now() - here.lastBeat >= beatEvery) {
+      here.lastBeat = Date.now();
+      await heartbeat(redis, saleId, [...here.beaters.keys()]);
     }
     if (here.listeners.size === 0 && here.beaters.size === 0 && !indexed.has(saleId)) rooms.delete(saleId);
   };
