@@ -72,7 +72,7 @@ describe('the browser session', () => {
     expect(text).not.toContain(valueOf(cookies.stampede_refresh));
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(cookies.stampede_access).toMatch(/; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
-    expect(cookies.stampede_refresh).toMatch(/; Path=\/browser\/session; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    expect(cookies.stampede_refresh).toMatch(/; Path=\/browser\/session\/refresh; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
     // The access cookie is what the gateway reads: a read needs no CSRF token.
     const me = await http('GET', `${gw}/users/${shopper.userId}`, { headers: { cookie: jar } });
     expect(me.status).toBe(200);
@@ -197,7 +197,7 @@ describe('the browser session', () => {
     expect(out.status).toBe(204);
     const cleared = setCookies(out.headers);
     expect(cleared.stampede_access).toMatch(/^stampede_access=; Path=\/; Expires=Thu, 01 Jan 1970/);
-    expect(cleared.stampede_refresh).toMatch(/^stampede_refresh=; Path=\/browser\/session; Expires=Thu, 01 Jan 1970/);
+    expect(cleared.stampede_refresh).toMatch(/^stampede_refresh=; Path=\/browser\/session\/refresh; Expires=Thu, 01 Jan 1970/);
     // The old access token is dead at the gateway too (its session ended at auth).
     const after = await http('GET', `${gw}/users/${shopper.userId}`, { headers: { cookie: s.jar } });
     expect(after.status).toBe(401);

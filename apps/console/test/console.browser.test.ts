@@ -206,11 +206,11 @@ describe('the web console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Sales', level: 1 }).waitFor();
 
-    // Every cookie of the site, whatever its path (the refresh token's is /browser/session).
+    // Every cookie of the site, whatever its path (the refresh token's is /browser/session/refresh).
     const cookies = await page.context().cookies();
     const access = cookies.find((c) => c.name === 'stampede_access');
     expect(access).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
-    expect(cookies.find((c) => c.name === 'stampede_refresh')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/browser/session' });
+    expect(cookies.find((c) => c.name === 'stampede_refresh')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/browser/session/refresh' });
     const visible = String(await page.evaluate('document.cookie + "|" + JSON.stringify(sessionStorage) + "|" + JSON.stringify(localStorage)'));
     expect(visible).not.toContain(access?.value as string);
     expect(visible).not.toContain('stampede_access');

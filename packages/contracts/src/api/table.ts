@@ -50,7 +50,7 @@ const noStore = { [HEADERS.cacheControl]: header(z.literal('no-store'), 'A store
 const publicCache = { [HEADERS.cacheControl]: header(z.string().regex(/^public, max-age=\d+$/), 'Shared caches may keep it this long.') };
 const location = (what: string) => ({ [HEADERS.location]: header(z.string().startsWith('/'), `The path of the new ${what}.`) });
 
-const sessionCookies = { [HEADERS.setCookie]: header(z.string(), 'The access token (Path=/) and the refresh token (Path=/browser/session), HttpOnly, SameSite=Strict, Secure over HTTPS.') };
+const sessionCookies = { [HEADERS.setCookie]: header(z.string(), 'The access token (Path=/) and the refresh token (Path=/browser/session/refresh), HttpOnly, SameSite=Strict, Secure over HTTPS.') };
 
 const ok = (body: z.ZodType, description = 'OK', headers?: Record<string, HeaderSpec>): SuccessSpec => ({ description, body, headers });
 const noContent: SuccessSpec = { description: 'Done; no body' };

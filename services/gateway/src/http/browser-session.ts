@@ -18,7 +18,7 @@ const REFRESH_COOKIE_MS = 7 * 24 * 3_600_000;
 function cookieOptions(deps: Deps, req: Request, path: string): CookieOptions {
   return { httpOnly: true, secure: deps.cookieSecure || req.secure, sameSite: 'strict', path };
 }
-const REFRESH_PATH = BROWSER_SESSION_ROUTES.signIn.path;
+const REFRESH_PATH = BROWSER_SESSION_ROUTES.refresh.path;
 const REFUSALS = new Set<ErrorCode>(['CSRF_INVALID', 'RATE_LIMIT_EXCEEDED']);
 
 function sessionRequest(req: Request): SessionRequest {
