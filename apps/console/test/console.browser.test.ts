@@ -170,12 +170,20 @@ describe('the web console in Chromium', () => {
     await metric(ops, 'paymentsConfirmed').getByText('2', { exact: true }).waitFor({ timeout: 30_000 });
     await shot(ops, '08-operator-live-after');
 
+    // Pause, resume and close it.
+    for (const [button, status] of [['Pause', 'PAUSED'], ['Resume', 'OPEN'], ['Close', 'CLOSED']] as const) {
+      await ops.getByRole('button', { name: button, exact: true }).click();
+      await ops.locator(`[data-sale-status="${status}"]`).waitFor();
+    }
+    expect(await ops.getByRole('group', { name: 'Sale actions' }).getByRole('button').count()).toBe(0);
+
     // The sale's audit log holds the operator's actions on it, and nothing of other sales.
     await ops.getByRole('link', { name: 'This sale\'s audit log' }).click();
     await ops.getByRole('cell', { name: `sale ${saleId}` }).first().waitFor();
-    // create, transition ×2 (schedule, open), arm
-    expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBe(4);
-    expect(await ops.getByRole('cell', { name: /^sale / }).count()).toBe(4);
+    // create, arm, five transitions (schedule, open, pause, resume, close)
+    expect(await ops.getByRole('cell', { name: `sale ${saleId}` }).count()).toBe(7);
+    expect(await ops.getByRole('cell', { name: /^sale / }).count()).toBe(7);
+    expect(await ops.getByRole('cell', { name: 'sale.transition' }).count()).toBe(5);
     await shot(ops, '09-audit-log');
 
     // Signing out ends the session: the console is back at sign-in and the cookie is gone.
