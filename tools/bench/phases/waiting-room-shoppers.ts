@@ -23,6 +23,8 @@ export interface SliceReady {
   streams: number;
   joinedSoldOut: number;
   failures: number;
+  /** Why joins and streams failed: status code or error code → count. */
+  failureReasons: Record<string, number>;
 }
 
 export interface SliceDone {
@@ -61,16 +63,29 @@ async function run(o: SliceStart): Promise<void> {
     if (open === 0 && outcome.every((x) => x !== 'waiting')) settle();
   };
 
+  const failureReasons: Record<string, number> = {};
+  const failed = (i: number, reason: string) => {
+    failures++;
+    outcome[i] = 'failed';
+    failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
+  };
   const enter = async (i: number, token: string, close: () => void) => {
     const s = o.shoppers[i]!;
-    const res = await pools[i % pools.length]!.request({
-      method: 'POST',
-      path: `/sales/${o.saleId}/entries`,
-      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json', 'x-admission-token': token },
-      body: '{}',
-    });
-    const body = (await res.body.json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
-    const code = res.statusCode === 201 ? 'HELD' : (body?.error?.code ?? `HTTP_${res.statusCode}`);
+    let code = '';
+    // A replica whose sale snapshot is a moment old may still say "not open" (snapshots are
+    // cached for about a second): the shopper tries again, as a client told so would.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const res = await pools[i % pools.length]!.request({
+        method: 'POST',
+        path: `/sales/${o.saleId}/entries`,
+        headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json', 'x-admission-token': token },
+        body: '{}',
+      });
+      const body = (await res.body.json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
+      code = res.statusCode === 201 ? 'HELD' : (body?.error?.code ?? `HTTP_${res.statusCode}`);
+      if (code !== 'SALE_NOT_OPEN') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     entryOutcomes[code] = (entryOutcomes[code] ?? 0) + 1;
     if (code === 'HELD') {
       outcome[i] = 'held';
@@ -84,8 +99,7 @@ async function run(o: SliceStart): Promise<void> {
       const url = `${o.gateways[i % o.gateways.length]}/sales/${o.saleId}/queue/events`;
       const req = request(url, { headers: { authorization: `Bearer ${s.token}`, accept: 'text/event-stream' }, agent: false }, (res) => {
         if (res.statusCode !== 200) {
-          failures++;
-          outcome[i] = 'failed';
+          failed(i, `stream ${res.statusCode}`);
           res.resume();
           return resolve();
         }
@@ -121,11 +135,8 @@ async function run(o: SliceStart): Promise<void> {
           check();
         });
       });
-      req.on('error', () => {
-        if (outcome[i] === 'waiting') {
-          failures++;
-          outcome[i] = 'failed';
-        }
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (outcome[i] === 'waiting') failed(i, `stream ${err.code ?? 'error'}`);
         resolve();
       });
       req.end();
@@ -134,11 +145,14 @@ async function run(o: SliceStart): Promise<void> {
   let joined = 0;
   await pool(o.shoppers, o.concurrency, async (s, i) => {
     // A join that fails (a reset connection under load) is counted, not retried: the figures say so.
-    const res = await pools[i % pools.length]!.request({ method: 'POST', path: `/sales/${o.saleId}/queue`, headers: { authorization: `Bearer ${s.token}` } }).catch(() => undefined);
-    const body = (await res?.body.json().catch(() => undefined)) as { status?: string } | undefined;
+    let error = '';
+    const res = await pools[i % pools.length]!.request({ method: 'POST', path: `/sales/${o.saleId}/queue`, headers: { authorization: `Bearer ${s.token}` } }).catch((err: NodeJS.ErrnoException) => {
+      error = err.code ?? 'error';
+      return undefined;
+    });
+    const body = (await res?.body.json().catch(() => undefined)) as { status?: string; error?: { code?: string } } | undefined;
     if (res?.statusCode !== 200) {
-      failures++;
-      outcome[i] = 'failed';
+      failed(i, `join ${res ? `${res.statusCode} ${body?.error?.code ?? ''}`.trim() : error}`);
       return;
     }
     joined++;
@@ -149,7 +163,7 @@ async function run(o: SliceStart): Promise<void> {
     }
     await watch(i);
   });
-  send({ type: 'ready', joined, streams, joinedSoldOut, failures });
+  send({ type: 'ready', joined, streams, joinedSoldOut, failures, failureReasons });
   check();
   // Waits for every shopper to hold or be told; gives up after two minutes.
   await Promise.race([allSettled, new Promise((r) => setTimeout(r, 120_000))]);

@@ -120,7 +120,9 @@ export async function waitingRoomPhase(o: WaitingRoomOptions): Promise<WaitingRo
     const joinSeconds = (Date.now() - joinStart) / 1000;
     const joined = readies.reduce((n, r) => n + r.joined, 0);
     const streamsOpened = readies.reduce((n, r) => n + r.streams, 0);
-    o.log(`  ${joined} joined and ${streamsOpened} streams open in ${joinSeconds.toFixed(1)} s (${readies.reduce((n, r) => n + r.failures, 0)} failures); opening the sale`);
+    const reasons: Record<string, number> = {};
+    for (const r of readies) for (const [k, v] of Object.entries(r.failureReasons)) reasons[k] = (reasons[k] ?? 0) + v;
+    o.log(`  ${joined} joined and ${streamsOpened} streams open in ${joinSeconds.toFixed(1)} s (${readies.reduce((n, r) => n + r.failures, 0)} failures ${JSON.stringify(reasons)}); opening the sale`);
 
     const openedAt = Date.now();
     expectStatus('sale → OPEN', await call('POST', `${o.gateways[0]}/sales/${saleId}/transition`, { token: o.operator.accessToken, body: { to: 'OPEN' } }), 200);

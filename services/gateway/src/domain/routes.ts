@@ -74,8 +74,8 @@ export const ROUTES: Route[] = [
   r('POST', '/sales/:id/entries', 'entry', ['USER'], 'entry', 'Enter a sale: hold a seat', FAST),
   r('DELETE', '/entries/:token', 'entry', ANY_USER, 'userDefault', 'Release a held seat', FAST),
   // entry: the waiting room and the live streams (streamed through unbuffered, no timeout)
-  r('POST', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Join a sale\'s waiting room (a re-join keeps the place)', FAST),
-  r('GET', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Your place in the waiting room (a heartbeat)', FAST),
+  r('POST', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Join a sale\'s waiting room (a re-join keeps the place)'),
+  r('GET', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Your place in the waiting room (a heartbeat)'),
   { ...r('GET', '/sales/:id/queue/events', 'entry', ['USER'], 'userDefault', 'Live stream of your place: position, admitted, sold-out'), stream: true },
   { ...r('GET', '/sales/:id/live', 'entry', 'public', 'publicDefault', 'Live stream of seats left and sold-out'), stream: true },
   { ...r('GET', '/sales/:id/live/ops', 'entry', READERS, 'userDefault', 'Live stream of the sale\'s counters for operators'), stream: true },
