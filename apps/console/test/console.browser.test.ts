@@ -11,6 +11,7 @@ const SHOTS = join(ROOT, '.stampede', 'artefacts', 'browser');
 /** Debian's Chromium (scripts/install-system-deps.sh): Playwright never downloads a browser. */
 const CHROMIUM = process.env.STAMPEDE_CHROMIUM ?? '/usr/bin/chromium';
 const PAY_CARD = '4330000000000000';
+const DECLINED_CARD = '4000000000000000';
 
 /**
  * The console in a real browser against every service as a real process: an operator creates and
@@ -150,9 +151,15 @@ describe('the web console in Chromium', () => {
     for (const [i, page] of [first, second].entries()) {
       await page.getByRole('button', { name: 'Enter the sale' }).click();
       await page.getByRole('heading', { name: 'Pay', level: 1 }).waitFor();
-      await page.getByLabel('Test card').selectOption(PAY_CARD);
       expect(await unlabelled(page)).toEqual([]);
-      if (i === 0) await shot(page, '05-shopper-pay');
+      if (i === 0) {
+        // A declined card first: told why, the seat still held, another card pays.
+        await page.getByLabel('Test card').selectOption(DECLINED_CARD);
+        await page.getByRole('button', { name: 'Pay' }).click();
+        await page.getByRole('alert').getByText('PAYMENT_FAILED').waitFor();
+        await shot(page, '05-shopper-pay-declined');
+      }
+      await page.getByLabel('Test card').selectOption(PAY_CARD);
       await page.getByRole('button', { name: 'Pay' }).click();
       await page.getByRole('heading', { name: 'Payment confirmed', level: 1 }).waitFor();
       await page.getByText('55,000 KRW').waitFor();
