@@ -230,5 +230,12 @@ describe('the web console in Chromium', () => {
     expect(visible).not.toContain(access?.value as string);
     expect(visible).not.toContain('stampede_access');
     expect(problems).toEqual([]);
+
+    // The CSP holds in the browser: a script injected inline (as an XSS would) does not run.
+    const violation = page.waitForEvent('console', { predicate: (m) => /Content Security Policy/i.test(m.text()) });
+    const ran = await page.evaluate('(() => { const s = document.createElement("script"); s.textContent = "window.__injected = 1"; document.body.append(s); return window.__injected === 1; })()');
+    expect(ran).toBe(false);
+    expect((await violation).text()).toMatch(/inline script.*Content Security Policy directive.*script-src 'self' https:\/\/js\.tosspayments\.com/);
+    expect(problems.splice(0)).toHaveLength(1);
   }));
 });
