@@ -34,6 +34,11 @@ RUN npx tsc -b services/${SERVICE} \
  && cd services/${SERVICE} \
  && cp -r package.json dist /out/services/${SERVICE}/ \
  && for f in *.json; do case "$f" in package.json|tsconfig*.json) ;; *) cp "$f" /out/services/${SERVICE}/ ;; esac; done
+# The gateway serves the web console: its static files, built here, where the gateway looks for them.
+COPY apps/console apps/console
+RUN if [ "${SERVICE}" = gateway ]; then \
+      npx tsx apps/console/build.ts && mkdir -p /out/apps/console && cp -r apps/console/dist /out/apps/console/; \
+    fi
 
 # --- prod-deps: production dependencies of this service's workspace only
 FROM ${NODE_IMAGE} AS prod-deps

@@ -1,7 +1,8 @@
 /**
  * Two projects: `unit` (pure logic, no I/O) and `integration` (real Redis Cluster, PostgreSQL and
  * Apache Kafka, started once by the global setup on ports of their own).
- * Tests live next to each package: <package>/test/*.test.ts and *.int.test.ts.
+ * Tests live next to each package: <package>/test/*.test.ts and *.int.test.ts (the console's
+ * *.browser.test.ts run apart: jest.browser.config.js).
  */
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 
@@ -22,8 +23,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,tools}/**/test/**/*.test.ts', '<rootDir>/test/*.test.ts'],
-      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,tools,apps}/**/test/**/*.test.ts', '<rootDir>/test/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.browser\\.test\\.ts$', '/node_modules/', '/dist/'],
     },
     {
       ...shared,

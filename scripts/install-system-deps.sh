@@ -8,8 +8,10 @@ set -euo pipefail
 # otherwise fetches the toolchain from the Go module proxy (curl).
 # Kafka itself comes from Maven Central (tools/kafka/pom.xml): it needs a JRE, Maven and, for the
 # TLS test's certificates, openssl.
+# The browser tests drive Debian's Chromium through playwright-core (which never downloads a
+# browser of its own); the DejaVu fonts give its screenshots readable text.
 PACKAGES=(redis-server redis-tools postgresql postgresql-contrib prometheus curl
-          openjdk-17-jre-headless maven openssl)
+          openjdk-17-jre-headless maven openssl chromium fonts-dejavu-core)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

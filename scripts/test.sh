@@ -10,4 +10,10 @@ npm run lint --silent
 echo "Checking the Helm chart (helm lint, helm template, kubeconform, policies, golden files)..."
 npm run -s chart:check
 echo "Testing..."
-exec npm test --silent -- --ci "$@"
+npm test --silent -- --ci "$@"
+# The whole suite only (arguments pick tests of the jest run above): the console in Debian's
+# Chromium against every service, on a harness of its own (npm run test:browser).
+if [ "$#" -eq 0 ]; then
+  echo "Browser tests (the web console in Chromium)..."
+  exec npm run -s test:browser -- --ci
+fi

@@ -231,14 +231,28 @@ describe('end to end through the gateway', () => {
     await expectAnswer(400, '/sales', 'GET', '/sales?status=NOPE', me);
     await expectAnswer(405, '/sales', 'DELETE', '/sales', op);
 
-    // entry: hold, release, hold again, and the limit
+    // entry: the waiting room (on by default), hold, release, hold again, and the limit
     await expectAnswer(200, '/sales/{id}/availability', 'GET', `/sales/${saleId}/availability`);
     await expectAnswer(400, '/sales/{id}/availability', 'GET', `/sales/${'x'.repeat(65)}/availability`);
-    const first = await expectAnswer(201, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, body: {} });
+    await expectAnswer(403, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, body: {} });
+    await expectAnswer(404, '/sales/{id}/queue', 'GET', `/sales/${saleId}/queue`, me);
+    await expectAnswer(400, '/sales/{id}/queue', 'POST', `/sales/${'x'.repeat(65)}/queue`, me);
+    // Every hold serves one admission: each entry queues (again) and waits for its turn.
+    const admitted = async () => {
+      await expectAnswer(200, '/sales/{id}/queue', 'POST', `/sales/${saleId}/queue`, me);
+      let token = '';
+      await waitFor('admitted', async () => {
+        const place = await expectAnswer(200, '/sales/{id}/queue', 'GET', `/sales/${saleId}/queue`, me);
+        token = place.body.admission?.token ?? '';
+        return place.body.status === 'ADMITTED';
+      }, 10_000, 100);
+      return { 'x-admission-token': token };
+    };
+    const first = await expectAnswer(201, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, headers: await admitted(), body: {} });
     await expectAnswer(204, '/entries/{token}', 'DELETE', `/entries/${first.body.reservationToken}`, me);
     await expectAnswer(404, '/entries/{token}', 'DELETE', `/entries/${first.body.reservationToken}`, me);
-    const held = await expectAnswer(201, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, body: { qty: 1 } });
-    await expectAnswer(409, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, body: {} });
+    const held = await expectAnswer(201, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, headers: await admitted(), body: { qty: 1 } });
+    await expectAnswer(409, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, headers: await admitted(), body: {} });
     await expectAnswer(415, '/sales/{id}/entries', 'POST', `/sales/${saleId}/entries`, { ...me, raw: 'qty=1', headers: { 'content-type': 'text/plain' } });
     const reservationToken = held.body.reservationToken as string;
 

@@ -132,6 +132,9 @@ describe('observability of a purchase', () => {
     await call('POST', `${u.gateway}/sales/${saleId}/entries`, { token: a.accessToken, body: {} });
     await call('POST', `${u.gateway}/sales/${saleId}/entries`, { token: b.accessToken, body: {} });
     await call('POST', `${u.gateway}/auth/refresh`, { body: { refreshToken: a.refreshToken } });
+    // A sale with its waiting room on, and a shopper in it: the room's gauges.
+    const roomSale = await openSale(u, operator, { stock: 1, unitPrice: 1_000, holdTtlSeconds: 60, waitingRoom: { enabled: true } });
+    expect((await call('POST', `${u.gateway}/sales/${roomSale}/queue`, { token: b.accessToken })).status).toBe(200);
     for (let i = 0; i < 7; i++) {
       await call('POST', `${u.gateway}/payments/confirm`, { token: b.accessToken, headers: { 'idempotency-key': `dash-${hex(6)}` }, body: {} });
     }

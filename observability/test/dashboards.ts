@@ -27,7 +27,7 @@ export function panelQueries(): PanelQuery[] {
 const NOT_METRICS = new Set([
   'sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'irate', 'histogram_quantile', 'by', 'without', 'on',
   'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'abs', 'label_values', 'topk', 'bottomk', 'le',
-  'offset', 'bool', 'vector',
+  'offset', 'bool', 'vector', 'delta',
 ]);
 
 /** Metric names a query selects: identifiers not inside {...} or "..." and not PromQL words. */

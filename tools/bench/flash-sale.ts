@@ -6,6 +6,8 @@
  *   npm run bench -- --users 20000 --seats 1000 [--replicas entry=2,gateway=1] [--in-flight 256]
  *                    [--pay 0.1] [--limit 1] [--offset 1000] [--log-level info] [--telemetry on|off]
  *                    [--env KEY=VALUE]... [--logins 100] [--profile]   (CPU profiles of gateway and entry per phase, next to the report)
+ *   npm run bench -- --waiting-room --users 20000 --seats 1000 --replicas entry=2,gateway=3 [--room-margin 10]
+ *                    (the waiting-room phase alone: tools/bench/phases/waiting-room.ts)
  *
  * Phases: warm-up (a separate sale, both systems) → `pairs` alternating bursts (closed loop,
  * saturation) of Stampede and of the reference (a naive Express server with one EVAL on one Redis,
@@ -27,6 +29,7 @@ import { cpuBetween, snapshotCpu } from './lib/cpu';
 import { closed, paced, type Shot } from './lib/drive';
 import { markdown, svg, type LoadAvg, type Phase, type Report } from './lib/report';
 import { startReference } from './lib/reference';
+import { waitingRoomPhase } from './phases/waiting-room';
 import { setUp } from './lib/setup';
 import { percentile, summarize, timeline } from './lib/stats';
 
@@ -52,6 +55,9 @@ const { values: a } = parseArgs({
     pairs: { type: 'string', default: '3' },
     /** KEY=VALUE for every service, repeatable (e.g. OTEL_TRACES_SAMPLER=parentbased_traceidratio). */
     env: { type: 'string', multiple: true, default: [] },
+    /** Runs the waiting-room phase alone: U shoppers queue with live streams for S seats. */
+    'waiting-room': { type: 'boolean', default: false },
+    'room-margin': { type: 'string', default: '10' },
   },
 });
 const U = Number(a.users);
@@ -141,6 +147,26 @@ async function main() {
     log('operator opens three sales through the gateway: warm-up, burst, paced');
     const admin = await login(u.gateway, bench.admin.email, bench.admin.password);
     const operator = await createOperator(u, admin);
+    if (a['waiting-room']) {
+      log(`minting ${U} shoppers (sessions in Redis, ES256 tokens)`);
+      const figures = await waitingRoomPhase({
+        gateways: bench.gateways,
+        operator,
+        shoppers: await bench.mint.shoppers(U),
+        seats: S,
+        margin: Number(a['room-margin']),
+        concurrency: C,
+        perProcess: 7_000,
+        redis: bench.redis,
+        roots: bench.roots((n) => !n.startsWith('hello') && n !== 'gateway-hello' && !n.startsWith('reference')),
+        log,
+      });
+      mkdirSync(reportsDir, { recursive: true });
+      const file = join(reportsDir, `bench-${stamp}-waiting-room.json`);
+      writeFileSync(file, `${JSON.stringify({ started, loadAtStart, loadAtEnd: load(), replicas, figures }, null, 2)}\n`);
+      log(`report: ${file}`);
+      return;
+    }
     const warmCount = Math.min(2_000, U);
     const warmSale = await openSale(u, operator, { stock: warmCount, unitPrice: 55_000, holdTtlSeconds: 600, perUserLimit: 1 });
     const saleId = await openSale(u, operator, { stock: S, unitPrice: 55_000, holdTtlSeconds: 600, perUserLimit: L });

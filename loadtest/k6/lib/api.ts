@@ -93,7 +93,7 @@ export function operatorSession(tag: string): Shopper {
   return login(config.baseUrl, email, password);
 }
 
-/** Creates, schedules, opens and arms a sale; returns its id. */
+/** Creates, schedules, opens and arms a sale (its waiting room off: shoppers enter directly); returns its id. */
 export function openSale(operator: Shopper, stock: number, perUserLimit: number, tag: string): string {
   const now = Date.now();
   const created = http.post(
@@ -107,6 +107,7 @@ export function openSale(operator: Shopper, stock: number, perUserLimit: number,
       opensAt: new Date(now - 60_000).toISOString(),
       closesAt: new Date(now + 6 * 3_600_000).toISOString(),
       holdTtlSeconds: 300,
+      waitingRoom: { enabled: false },
     }),
     { headers: headers(operator.accessToken), tags: { name: 'create_sale' } },
   );

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { leadingZeroBits } from './proof-bits';
+
+export { leadingZeroBits };
 
 /**
  * The proof of work a login must carry once its account is under a guessing attack from many
@@ -9,18 +12,6 @@ import { createHash } from 'node:crypto';
 export interface LoginProof {
   challenge: string;
   nonce: string;
-}
-
-export function leadingZeroBits(digest: Buffer): number {
-  let bits = 0;
-  for (const byte of digest) {
-    if (byte === 0) {
-      bits += 8;
-      continue;
-    }
-    return bits + Math.clz32(byte) - 24;
-  }
-  return bits;
 }
 
 export const proofDigest = (challenge: string, nonce: string) => createHash('sha256').update(`${challenge}:${nonce}`).digest();

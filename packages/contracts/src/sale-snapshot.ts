@@ -21,6 +21,32 @@ export const conditionsSchema = z
 
 export type Conditions = z.infer<typeof conditionsSchema>;
 
+/**
+ * A sale's waiting room: shoppers queue by arrival and are admitted to enter in that order.
+ * `admissionRatePerSecond` 0 lets the platform admit as fast as seats allow; at no time are more
+ * shoppers admitted-but-unserved than seats left plus `margin`. A waiting place without a
+ * heartbeat for `heartbeatTimeoutSeconds` is dropped; an admission is good for `admissionTtlSeconds`.
+ */
+export const waitingRoomSchema = z
+  .object({
+    enabled: z.boolean(),
+    admissionRatePerSecond: z.number().int().min(0).max(100_000),
+    margin: z.number().int().min(0).max(100_000),
+    heartbeatTimeoutSeconds: z.number().int().min(2, 'must be between 2 and 600 seconds').max(600, 'must be between 2 and 600 seconds'),
+    admissionTtlSeconds: z.number().int().min(5, 'must be between 5 and 3600 seconds').max(3600, 'must be between 5 and 3600 seconds'),
+  })
+  .strict();
+
+export type WaitingRoom = z.infer<typeof waitingRoomSchema>;
+
+export const WAITING_ROOM_DEFAULTS: WaitingRoom = {
+  enabled: true,
+  admissionRatePerSecond: 0,
+  margin: 10,
+  heartbeatTimeoutSeconds: 20,
+  admissionTtlSeconds: 60,
+};
+
 export const saleSnapshotSchema = z.object({
   saleId: z.string(),
   status: z.enum(SALE_STATUSES),
@@ -36,6 +62,8 @@ export const saleSnapshotSchema = z.object({
   conditions: conditionsSchema,
   /** Whether a refunded seat goes back on sale. */
   refundPolicy: z.enum(['RESTOCK', 'NO_RESTOCK']),
+  /** Absent from a snapshot of a sale without a room: shoppers enter directly. */
+  waitingRoom: waitingRoomSchema.optional(),
   /** Increases on every change, so caches can revalidate cheaply. */
   version: z.number().int().nonnegative(),
 });

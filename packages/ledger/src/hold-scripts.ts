@@ -41,17 +41,25 @@ end
 `;
 
 /**
- * KEYS inv, holds, users, hold, token. ARGV prefix, holdId, token, userId, qty, sku, unitPrice,
- * saleId, tokenGraceMs.
+ * KEYS inv, holds, users, hold, token, queue admitted, queue meta. ARGV prefix, holdId, token,
+ * userId, qty, sku, unitPrice, saleId, tokenGraceMs, admission ('1': the sale's waiting room is on).
  * Returns {code, expiredReleased, value}: code 1 held (value = expiresAt), -1 not armed,
- * -2 the user would exceed the per-user limit, -3 not enough stock (value = available).
+ * -2 the user would exceed the per-user limit, -3 not enough stock (value = available),
+ * -4 the room is on and the user holds no live admission.
  * A few overdue holds are released first, so stock comes back at expiry even between sweeps.
+ * With the room on, the hold consumes the user's admission in the same step (the user is served),
+ * and the hold that takes the last seat closes the room, so waiting shoppers learn it at once.
  */
 export const RESERVE = `${COMMON}
 local inv, holds, users = KEYS[1], KEYS[2], KEYS[3]
 local s = redis.call('HMGET', inv, 'available', 'limit', 'holdTtl')
 if not s[1] then return {-1, 0, 0} end
 local now = now_ms()
+local room = ARGV[10] == '1'
+if room then
+  local until_ms = redis.call('ZSCORE', KEYS[6], ARGV[4])
+  if not until_ms or tonumber(until_ms) <= now then return {-4, 0, 0} end
+end
 local expired = sweep(inv, holds, users, ARGV[1], now, 16)
 local available = tonumber(redis.call('HGET', inv, 'available'))
 local qty = tonumber(ARGV[5])
@@ -67,6 +75,14 @@ redis.call('HSET', KEYS[4], 'state', 'H', 'user', ARGV[4], 'qty', qty, 'tok', AR
 local payload = cjson.encode({holdId = ARGV[2], userId = ARGV[4], saleId = ARGV[8], sku = ARGV[6],
   unitPrice = tonumber(ARGV[7]), qty = qty, issuedAt = now, expiresAt = exp})
 redis.call('SET', KEYS[5], payload, 'PX', exp - now + tonumber(ARGV[9]))
+redis.call('HINCRBY', KEYS[7], 'holds', 1)
+if room then
+  redis.call('ZREM', KEYS[6], ARGV[4])
+  redis.call('HINCRBY', KEYS[7], 'served', 1)
+  if available - qty <= 0 and not redis.call('HGET', KEYS[7], 'closed') then
+    redis.call('HSET', KEYS[7], 'closed', now)
+  end
+end
 return {1, expired, exp}
 `;
 

@@ -24,6 +24,8 @@ export interface ReserveRequest {
   qty: number;
   sku: string;
   unitPrice: number;
+  /** The sale's waiting room is on: the user needs a live admission, and the hold consumes it. */
+  admission?: boolean;
 }
 
 export type ReserveResult = { expiredReleased: number } & (
@@ -31,6 +33,7 @@ export type ReserveResult = { expiredReleased: number } & (
   | { outcome: 'ALREADY_ENTERED' }
   | { outcome: 'SOLD_OUT'; available: number }
   | { outcome: 'NOT_ARMED' }
+  | { outcome: 'ADMISSION_REQUIRED' }
 );
 
 export type ConsumeResult =
@@ -54,7 +57,7 @@ type Scripted = Cluster & {
 };
 
 const SCRIPTS: Array<[keyof Scripted & string, number, string]> = [
-  ['stampedeReserve', 5, RESERVE],
+  ['stampedeReserve', 7, RESERVE],
   ['stampedeOpen', 2, OPEN],
   ['stampedeConsume', 5, CONSUME],
   ['stampedeRelease', 3, RELEASE],
@@ -80,8 +83,8 @@ export async function reserveHold(redis: Cluster, req: ReserveRequest): Promise<
   const token = newReservationToken(req.saleId);
   const holdId = holdIdOf(token);
   const [code, expiredReleased, value] = (await scripted(redis).stampedeReserve(
-    k.inventory, k.holds, k.users, k.hold(holdId), k.token(token),
-    k.prefix, holdId, token, req.userId, req.qty, req.sku, req.unitPrice, req.saleId, TOKEN_GRACE_MS,
+    k.inventory, k.holds, k.users, k.hold(holdId), k.token(token), k.queueAdmitted, k.queueMeta,
+    k.prefix, holdId, token, req.userId, req.qty, req.sku, req.unitPrice, req.saleId, TOKEN_GRACE_MS, req.admission ? '1' : '0',
   )) as [number, number, number];
   switch (code) {
     case 1:
@@ -90,6 +93,8 @@ export async function reserveHold(redis: Cluster, req: ReserveRequest): Promise<
       return { outcome: 'ALREADY_ENTERED', expiredReleased };
     case -3:
       return { outcome: 'SOLD_OUT', available: value, expiredReleased };
+    case -4:
+      return { outcome: 'ADMISSION_REQUIRED', expiredReleased };
     default:
       return { outcome: 'NOT_ARMED', expiredReleased };
   }

@@ -12,7 +12,13 @@
  *   {sale:ID}:tok:<token>    STRING sealed reservation payload (JSON), TTL = hold window + grace;
  *                            holdId = sha256(token) prefix (token.ts), so a token finds its hold
  *   {sale:ID}:ret:<refundRef> marker that a refund's seats went back on sale (once per refund)
+ *   {sale:ID}:q:seq          STRING the waiting room's arrival counter (INCR: one number per place)
+ *   {sale:ID}:q:wait         ZSET userId → arrival number: the places still waiting, in order
+ *   {sale:ID}:q:beat         ZSET userId → last heartbeat (ms, Redis time) of each waiting place
+ *   {sale:ID}:q:adm          ZSET userId → admission expiry (ms): admitted, not yet served by a hold
+ *   {sale:ID}:q:meta         HASH the room's counters and clock (room-scripts.ts)
  *   stampede:armed-sales     SET of armed sale ids (not in the sale's slot: an index only)
+ *   stampede:room-sales      SET of sale ids whose waiting room has places (an index only)
  */
 export const saleTag = (saleId: string) => `{sale:${saleId}}`;
 
@@ -24,12 +30,18 @@ export const saleKeys = (saleId: string) => {
     users: `${tag}:users`,
     hold: (holdId: string) => `${tag}:hold:${holdId}`,
     token: (token: string) => `${tag}:tok:${token}`,
+    queueSeq: `${tag}:q:seq`,
+    queueWait: `${tag}:q:wait`,
+    queueBeat: `${tag}:q:beat`,
+    queueAdmitted: `${tag}:q:adm`,
+    queueMeta: `${tag}:q:meta`,
     /** Prefix for keys built inside Lua (scripts receive it as an argument). */
     prefix: `${tag}:`,
   };
 };
 
 export const ARMED_SALES_KEY = 'stampede:armed-sales';
+export const ROOM_SALES_KEY = 'stampede:room-sales';
 
 export interface Inventory {
   total: number;

@@ -22,6 +22,10 @@ export const configShape = {
   AVAILABILITY_CACHE_MS: ms(0, 60_000, 500),
   /** After a sale is seen sold out, entries are answered SOLD_OUT without Redis for this long (0: never). */
   SOLD_OUT_MEMO_MS: ms(0, 5_000, 250),
+  /** How often every replica runs each waiting room's admission step and updates its live streams. */
+  ROOM_TICK_MS: ms(20, 5_000, 100),
+  /** At most this many admissions per room per step. */
+  ROOM_MAX_BATCH: ms(1, 10_000, 500),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

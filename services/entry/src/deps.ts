@@ -1,8 +1,10 @@
 import type { Cluster } from 'ioredis';
 import type { Verifier } from '@stampede/chassis/auth';
 import type { SalesClient } from './clients/sales';
+import type { RoomSigner } from './domain/admission-token';
 import type { EntryMetrics } from './metrics';
 import type { AvailabilityCache } from './use-cases/availability';
+import type { Rooms } from './workers/rooms';
 
 /** Everything the routes and use cases of the entry service work with, built once in app.ts. */
 export interface Deps {
@@ -18,4 +20,8 @@ export interface Deps {
   soldOut: { has(saleId: string): boolean; set(saleId: string, v: true): unknown; delete(saleId: string): unknown };
   /** Called for every new hold, so this replica's sweeper covers the sale at once. */
   onHold(saleId: string): void;
+  /** Signs and checks admissions and queue tickets; absent without INTERNAL_IDENTITY_KEYS (no room then). */
+  signer: RoomSigner | undefined;
+  /** The admission worker and the live streams' fan-out of this replica. */
+  rooms: Rooms;
 }

@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { Cluster } from 'ioredis';
 import type { Metrics } from '@stampede/chassis/metrics';
-import { activeHolds, armedSaleIds, readInventory, type Inventory } from '@stampede/ledger';
+import { activeHolds, armedSaleIds, readInventory, type Inventory, type RoomState } from '@stampede/ledger';
 import { Counter, Gauge } from 'prom-client';
 import type { EntryOutcome } from './domain/rules';
 
@@ -12,6 +12,8 @@ export interface EntryMetrics {
   entries: Counter<'outcome'>;
   holdsExpired: Counter<'sale'>;
   entry(outcome: EntryOutcome): void;
+  /** The state of a sale's waiting room after this replica's latest admission step. */
+  room(saleId: string, state: RoomState): void;
 }
 
 export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
@@ -85,9 +87,24 @@ export function entryMetrics(metrics: Metrics, redis: Cluster): EntryMetrics {
   perSale('stampede_sale_invariant_deviation', 'available + held + sold - total for a sale, from one read: must be 0', ['sale'], (g, sale, inv) =>
     g.set({ sale }, inv.available + inv.held + inv.sold - inv.total),
   );
+  // The waiting room's gauges come from the admission step every replica runs anyway (no Redis
+  // read on scrape); every replica reports the same room, so queries take max by sale.
+  const roomGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['sale'] as const, registers });
+  const queueLength = roomGauge('stampede_queue_length', 'Shoppers waiting in a sale\'s waiting room');
+  const queueAdmitted = roomGauge('stampede_queue_admitted', 'Shoppers a sale\'s waiting room has admitted so far (only grows)');
+  const queueAbandoned = roomGauge('stampede_queue_abandoned', 'Waiting places dropped for lack of heartbeats so far (only grows)');
+  const queueUnserved = roomGauge('stampede_queue_unserved', 'Admitted shoppers who have not entered yet');
+  const admissionRate = roomGauge('stampede_queue_admission_rate', 'Admissions per second over the last full second');
   return {
     entries,
     holdsExpired,
+    room: (sale, s) => {
+      queueLength.set({ sale }, s.waiting);
+      queueAdmitted.set({ sale }, s.admitted);
+      queueAbandoned.set({ sale }, s.abandoned);
+      queueUnserved.set({ sale }, s.unserved);
+      admissionRate.set({ sale }, s.measuredRate);
+    },
     entry: (outcome) => {
       entries.inc({ outcome });
       // The request's span carries the outcome too, so a trace explains its own latency.

@@ -59,7 +59,10 @@ describe('event service: arming, snapshot and stats', () => {
     const first = await http('GET', url);
     expect(first.status).toBe(200);
     expect(saleSnapshotSchema.strict().parse(first.body)).toEqual(first.body);
-    expect(first.body).toMatchObject({ saleId: sale.id, status: 'DRAFT', version: 1, conditions: { minAccountAgeDays: 7 }, refundPolicy: 'NO_RESTOCK' });
+    expect(first.body).toMatchObject({
+      saleId: sale.id, status: 'DRAFT', version: 1, conditions: { minAccountAgeDays: 7 }, refundPolicy: 'NO_RESTOCK',
+      waitingRoom: { enabled: true, admissionRatePerSecond: 0, margin: 10, heartbeatTimeoutSeconds: 20, admissionTtlSeconds: 60 },
+    });
     const etag = first.headers.get('etag');
     expect(etag).toBe('"v1"');
 

@@ -47,6 +47,12 @@ describe('event service: sales API', () => {
     ['opensAt', { opensAt: 'tomorrow' }],
     ['status', { status: 'OPEN' }],
     ['conditions.roles.0', { conditions: { roles: ['KING'] } }],
+    ['waitingRoom.margin', { waitingRoom: { margin: -1 } }],
+    ['waitingRoom.admissionRatePerSecond', { waitingRoom: { admissionRatePerSecond: 1.5 } }],
+    ['waitingRoom.heartbeatTimeoutSeconds', { waitingRoom: { heartbeatTimeoutSeconds: 1 } }],
+    ['waitingRoom.admissionTtlSeconds', { waitingRoom: { admissionTtlSeconds: 3601 } }],
+    ['waitingRoom.enabled', { waitingRoom: { enabled: 'yes' } }],
+    ['waitingRoom.lane', { waitingRoom: { lane: 'fast' } }],
   ])('when a sale has an invalid %s (%j), then it gets 400 naming the field and nothing is stored', async (field, overrides) => {
     const body = saleBody(overrides);
     const res = await http('POST', `${h.url}/sales`, { token: operator, body });
@@ -71,6 +77,7 @@ describe('event service: sales API', () => {
       holdTtlSeconds: 300,
       conditions: {},
       refundPolicy: 'RESTOCK',
+      waitingRoom: { enabled: true, admissionRatePerSecond: 0, margin: 10, heartbeatTimeoutSeconds: 20, admissionTtlSeconds: 60 },
       status: 'DRAFT',
       sold: 0,
       version: 1,
@@ -85,6 +92,25 @@ describe('event service: sales API', () => {
     const res = await http('PATCH', `${h.url}/sales/${sale.id}`, { token: operator, body: { stock: 7, unitPrice: 99_000 } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ stock: 7, unitPrice: 99_000, version: 2 });
+  });
+
+  it('when a draft\'s waiting room is patched, then only the named settings change and the snapshot carries them', async () => {
+    const sale = await createSale(h.url, operator, { waitingRoom: { margin: 5 } });
+    const res = await http('PATCH', `${h.url}/sales/${sale.id}`, { token: operator, body: { waitingRoom: { admissionRatePerSecond: 50 } } });
+    expect(res.status).toBe(200);
+    const room = { enabled: true, admissionRatePerSecond: 50, margin: 5, heartbeatTimeoutSeconds: 20, admissionTtlSeconds: 60 };
+    expect(res.body.waitingRoom).toEqual(room);
+    const row = await h.db.query('select waiting_room from sales where id = $1', [sale.id]);
+    expect(row.rows[0].waiting_room).toEqual(room);
+  });
+
+  it('when a waiting room patch is invalid, then it gets 400 naming the setting and the sale is unchanged', async () => {
+    const sale = await createSale(h.url, operator);
+    const res = await http('PATCH', `${h.url}/sales/${sale.id}`, { token: operator, body: { waitingRoom: { margin: 'many' } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('waitingRoom.margin');
+    const row = await h.db.query('select waiting_room, version from sales where id = $1', [sale.id]);
+    expect(row.rows).toEqual([{ waiting_room: sale.waitingRoom, version: 1 }]);
   });
 
   it('when an update would break a rule across fields, then it gets 400 and the draft is unchanged', async () => {

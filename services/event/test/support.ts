@@ -67,7 +67,7 @@ export function saleBody(overrides: Record<string, unknown> = {}) {
 export async function createSale(url: string, token: string, overrides: Record<string, unknown> = {}) {
   const res = await http('POST', `${url}/sales`, { token, body: saleBody(overrides) });
   if (res.status !== 201) throw new Error(`create sale: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; name: string; status: string; version: number; stock: number };
+  return res.body as { id: string; name: string; status: string; version: number; stock: number; waitingRoom: Record<string, unknown> };
 }
 
 export async function transition(url: string, token: string, id: string, to: string) {

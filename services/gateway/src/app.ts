@@ -34,6 +34,7 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     csrfSecret: config.CSRF_SECRET,
     cookieSecure: config.COOKIE_SECURE,
     sandboxRoutes: config.SANDBOX_ROUTES,
+    consoleDir: config.CONSOLE_DIR,
     openapi: apiDocument({ sandboxRoutes: config.SANDBOX_ROUTES }),
     logger,
   };

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { authVerifyConfigShape, baseConfigShape, identityKeys, redisConfigShape } from '@stampede/chassis/config';
 
@@ -34,6 +35,11 @@ export const configShape = {
   /** Route the sandbox PG's checkout (local platform and tests; never with a real PG). */
   SANDBOX_ROUTES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Whether cookies are marked Secure (off only for plain-HTTP local development). */
+  /**
+   * The web console's built files: apps/console/dist of the repository, from the sources and from
+   * the build alike (the image keeps the same layout).
+   */
+  CONSOLE_DIR: z.string().min(1).default(resolve(__dirname, '..', '..', '..', 'apps', 'console', 'dist')),
   COOKIE_SECURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 };
 

@@ -27,6 +27,8 @@ export interface Deps {
   csrfSecret: string;
   /** Whether cookies are marked Secure. */
   cookieSecure: boolean;
+  /** The web console's built static files. */
+  consoleDir: string;
   /** Whether the sandbox PG's routes are mounted. */
   sandboxRoutes: boolean;
   /** The API document of the routes this gateway serves, built at start-up. */

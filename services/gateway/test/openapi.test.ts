@@ -4,7 +4,7 @@ import { API } from '@stampede/contracts/api';
 import { OPENAPI_FILE, render } from '../scripts/gen-openapi';
 import { changesState } from '../src/domain/csrf';
 import { apiDocument, openApiPath, routeKey, type OpenApiDocument, type OperationObject, type ResponseObject } from '../src/domain/openapi';
-import { CSRF_TOKEN_ROUTE, ROUTES } from '../src/domain/routes';
+import { OWN_ROUTES, ROUTES } from '../src/domain/routes';
 
 const doc = apiDocument({ sandboxRoutes: true });
 const ALL_ROLES = ['USER', 'OPERATOR', 'AUDITOR', 'ADMIN'];
@@ -19,7 +19,7 @@ const resolve = (r: ResponseObject | { $ref: string }): ResponseObject =>
 const codesOf = (op: OperationObject, status: number): string[] => {
   const r = op.responses[String(status)];
   if (!r) return [];
-  const schema = resolve(r).content?.['application/json'].schema as { allOf: { properties?: { error: { properties: { code: { enum: string[] } } } } }[] };
+  const schema = resolve(r).content?.['application/json']?.schema as { allOf: { properties?: { error: { properties: { code: { enum: string[] } } } } }[] };
   return schema.allOf.flatMap((s) => s.properties?.error.properties.code.enum ?? []);
 };
 
@@ -35,12 +35,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route of the route table and the gateway\'s own, and nothing else', () => {
-    const routed = [...ROUTES, CSRF_TOKEN_ROUTE].map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
+    const routed = [...ROUTES, ...OWN_ROUTES].map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     expect(operations.map((o) => o.key).sort()).toEqual(routed);
   });
 
   it('has a contract for exactly the routed operations', () => {
-    expect(Object.keys(API).sort()).toEqual([...ROUTES, CSRF_TOKEN_ROUTE].map(routeKey).sort());
+    expect(Object.keys(API).sort()).toEqual([...ROUTES, ...OWN_ROUTES].map(routeKey).sort());
   });
 
   it('when the sandbox routes are not mounted, then the served document leaves them out', () => {
@@ -49,13 +49,15 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(served.paths).length).toBe(Object.keys(doc.paths).length - 1);
   });
 
-  it('gives every operation a success answer with its body schema (none for 204)', () => {
+  it('gives every operation a success answer with its body schema (none for 204; an event stream for the live routes)', () => {
     const problems: string[] = [];
     for (const { key, op } of operations) {
       const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
       if (success.length === 0) problems.push(`${key}: no success answer`);
       for (const [status, r] of success) {
-        const content = resolve(r).content?.['application/json']?.schema;
+        const answer = resolve(r).content as Record<string, { schema: object }> | undefined;
+        if (answer?.['text/event-stream']) continue;
+        const content = answer?.['application/json']?.schema;
         if (status === '204' ? content !== undefined : !content || Object.keys(content).length === 0) problems.push(`${key} ${status}: body schema`);
       }
     }
@@ -68,7 +70,7 @@ describe('the OpenAPI document', () => {
       const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
       for (const status of ['405', '429', '500', '503']) if (!op.responses[status]) problems.push(`${key}: no ${status}`);
       for (const [status, r] of errors) {
-        const schema = resolve(r).content?.['application/json'].schema as { allOf?: { $ref?: string }[] };
+        const schema = resolve(r).content?.['application/json']?.schema as { allOf?: { $ref?: string }[] };
         if (schema?.allOf?.[0]?.$ref !== '#/components/schemas/Error') problems.push(`${key} ${status}: not the error body`);
         if (codesOf(op, Number(status)).length === 0) problems.push(`${key} ${status}: no codes`);
       }
@@ -82,7 +84,7 @@ describe('the OpenAPI document', () => {
 
   it('derives input, access and CSRF errors from each operation\'s shape', () => {
     const problems: string[] = [];
-    for (const route of [...ROUTES, { ...CSRF_TOKEN_ROUTE }]) {
+    for (const route of [...ROUTES, ...OWN_ROUTES]) {
       const op = opOf(route.method, route.path);
       const key = routeKey(route);
       const has = (status: number, code: string) => codesOf(op, status).includes(code);
@@ -91,7 +93,7 @@ describe('the OpenAPI document', () => {
       const authenticated = route.access !== 'public';
       // Public routes may answer 401 too (a wrong password), protected ones always may.
       if (authenticated && !has(401, 'AUTH_REQUIRED')) problems.push(`${key}: 401`);
-      if ((authenticated && changesState(route.method)) !== has(403, 'CSRF_INVALID')) problems.push(`${key}: CSRF_INVALID`);
+      if ((route.csrf === true || (authenticated && changesState(route.method))) !== has(403, 'CSRF_INVALID')) problems.push(`${key}: CSRF_INVALID`);
       if (authenticated && !ALL_ROLES.every((r) => (route.access as string[]).includes(r)) && !has(403, 'FORBIDDEN')) problems.push(`${key}: FORBIDDEN`);
     }
     expect(problems).toEqual([]);
@@ -106,19 +108,23 @@ describe('the OpenAPI document', () => {
     expect(codesOf(opOf('POST', '/payments/:id/refund'), 409).sort()).toEqual(['ALREADY_REFUNDED', 'CONFLICT', 'IDEMPOTENCY_CONFLICT', 'INVALID_TRANSITION']);
     const entry = opOf('POST', '/sales/:id/entries');
     expect(codesOf(entry, 409).sort()).toEqual(['ALREADY_ENTERED', 'SALE_NOT_OPEN', 'SOLD_OUT']);
-    expect(codesOf(entry, 403).sort()).toEqual(['CSRF_INVALID', 'FORBIDDEN', 'NOT_ELIGIBLE']);
+    expect(codesOf(entry, 403).sort()).toEqual(['ADMISSION_REQUIRED', 'CSRF_INVALID', 'FORBIDDEN', 'NOT_ELIGIBLE']);
     expect(codesOf(opOf('POST', '/auth/refresh'), 401).sort()).toEqual(['AUTH_REQUIRED', 'TOKEN_REUSE_DETECTED']);
     expect(codesOf(opOf('POST', '/webhooks/pg'), 401)).toEqual(['INVALID_SIGNATURE']);
     // The gateway answers the CSRF token itself: no upstream to be unavailable.
     expect(codesOf(opOf('POST', '/csrf/token'), 503).sort()).toEqual(['SHUTTING_DOWN', 'UNAVAILABLE']);
   });
 
-  it('requires an Idempotency-Key on confirm and refund, and the webhook\'s signature headers', () => {
+  it('requires an Idempotency-Key on confirm and refund, and the webhook\'s signature headers; takes the admission token on entry and Last-Event-ID on the live streams', () => {
     const headersOf = (op: OperationObject) => Object.fromEntries(op.parameters.filter((p) => p.in === 'header').map((p) => [p.name, p.required]));
     expect(headersOf(opOf('POST', '/payments/confirm'))).toEqual({ 'Idempotency-Key': true });
     expect(headersOf(opOf('POST', '/payments/:id/refund'))).toEqual({ 'Idempotency-Key': true });
     expect(headersOf(opOf('POST', '/webhooks/pg'))).toEqual({ 'X-Webhook-Signature': true, 'X-Webhook-Timestamp': true, 'X-Webhook-Id': false });
-    const others = operations.filter((o) => !['POST /payments/confirm', 'POST /payments/{id}/refund', 'POST /webhooks/pg'].includes(o.key));
+    expect(headersOf(opOf('POST', '/sales/:id/entries'))).toEqual({ 'X-Admission-Token': false });
+    const streams = ['GET /sales/{id}/queue/events', 'GET /sales/{id}/live', 'GET /sales/{id}/live/ops'];
+    for (const key of streams) expect(headersOf(operations.find((o) => o.key === key)!.op)).toEqual({ 'Last-Event-ID': false });
+    const declared = ['POST /payments/confirm', 'POST /payments/{id}/refund', 'POST /webhooks/pg', 'POST /sales/{id}/entries', ...streams];
+    const others = operations.filter((o) => !declared.includes(o.key));
     expect(others.filter((o) => o.op.parameters.some((p) => p.in === 'header')).map((o) => o.key)).toEqual([]);
   });
 

@@ -18,6 +18,12 @@ export const HEADERS = {
   webhookTimestamp: 'X-Webhook-Timestamp',
   /** Webhook request: the provider's delivery id; a repeated id changes nothing. */
   webhookId: 'X-Webhook-Id',
+  /** Request: the admission a waiting room gave (POST /sales/:id/entries while the room is on). */
+  admissionToken: 'X-Admission-Token',
+  /** Request: the id of the last event a live stream delivered, so a reconnect resumes after it. */
+  lastEventId: 'Last-Event-ID',
+  /** Response: tells proxies in front of a live stream not to buffer it. */
+  accelBuffering: 'X-Accel-Buffering',
   retryAfter: 'Retry-After',
   location: 'Location',
   cacheControl: 'Cache-Control',

@@ -13,6 +13,7 @@ export * from './promotions';
 export * from './orders';
 export * from './audit';
 export * from './entries';
+export * from './queue';
 export * from './payments';
 export * from './subscriptions';
 export * from './sandbox';

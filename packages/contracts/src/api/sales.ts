@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conditionsSchema, SALE_STATUSES } from '../sale-snapshot';
+import { conditionsSchema, SALE_STATUSES, WAITING_ROOM_DEFAULTS, waitingRoomSchema } from '../sale-snapshot';
 import { instant, isoDateTime, krw, listOf, pageOf, pageQuery } from './common';
 
 /** Whether a refunded seat goes back on sale. */
@@ -26,7 +26,20 @@ const fields = {
   holdTtlSeconds: z.number().int().min(30, 'must be between 30 and 3600 seconds').max(3600, 'must be between 30 and 3600 seconds'),
   conditions: conditionsSchema,
   refundPolicy: z.enum(REFUND_POLICIES),
+  waitingRoom: waitingRoomSchema,
 };
+
+/** A new sale's room: every setting optional, the defaults fill the rest (the room is on). */
+const room = waitingRoomSchema.shape;
+const waitingRoomInput = z
+  .object({
+    enabled: room.enabled.default(WAITING_ROOM_DEFAULTS.enabled),
+    admissionRatePerSecond: room.admissionRatePerSecond.default(WAITING_ROOM_DEFAULTS.admissionRatePerSecond),
+    margin: room.margin.default(WAITING_ROOM_DEFAULTS.margin),
+    heartbeatTimeoutSeconds: room.heartbeatTimeoutSeconds.default(WAITING_ROOM_DEFAULTS.heartbeatTimeoutSeconds),
+    admissionTtlSeconds: room.admissionTtlSeconds.default(WAITING_ROOM_DEFAULTS.admissionTtlSeconds),
+  })
+  .strict();
 
 type SaleInput = {
   opensAt: string;
@@ -53,15 +66,19 @@ export const createSaleSchema = z
     holdTtlSeconds: fields.holdTtlSeconds.default(300),
     conditions: conditionsSchema.default({}),
     refundPolicy: fields.refundPolicy.default('RESTOCK'),
+    waitingRoom: waitingRoomInput.prefault({}),
   })
   .strict()
   .superRefine(crossChecks);
 
 export type CreateSale = z.infer<typeof createSaleSchema>;
 
-/** A change to a draft: any subset of the fields; the merged result is checked like a new sale. */
+/**
+ * A change to a draft: any subset of the fields (and of the room's settings, merged into the
+ * current ones); the merged result is checked like a new sale.
+ */
 export const updateSaleSchema = z
-  .object(fields)
+  .object({ ...fields, waitingRoom: waitingRoomSchema.partial() })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'expected at least one field to change');
@@ -99,6 +116,7 @@ export type PublicSaleView = z.infer<typeof publicSaleView>;
 export const staffSaleView = publicSaleView.extend({
   conditions: conditionsSchema,
   refundPolicy: z.enum(REFUND_POLICIES),
+  waitingRoom: waitingRoomSchema,
   /** Seats sold according to recorded orders. */
   sold: z.number().int().nonnegative(),
   /** Increases on every change a shopper or the entry service could notice. */

@@ -3,11 +3,12 @@ import * as audit from './audit';
 import * as auth from './auth';
 import * as entries from './entries';
 import type { ErrorCode } from './errors';
-import { csrfTokenView } from './gateway';
+import { browserSessionView, csrfTokenView } from './gateway';
 import { HEADERS, idempotencyKeyHeader, type HeaderSpec } from './headers';
 import * as orders from './orders';
 import * as payments from './payments';
 import * as promotions from './promotions';
+import * as queue from './queue';
 import * as sales from './sales';
 import * as sandbox from './sandbox';
 import * as subscriptions from './subscriptions';
@@ -17,6 +18,8 @@ export interface SuccessSpec {
   description: string;
   body?: z.ZodType;
   headers?: Record<string, HeaderSpec>;
+  /** A Server-Sent Events stream (text/event-stream) of these events, instead of a JSON body. */
+  stream?: Record<string, string>;
 }
 
 /** What one public operation takes and answers, as the service that owns it validates and answers. */
@@ -47,8 +50,17 @@ const noStore = { [HEADERS.cacheControl]: header(z.literal('no-store'), 'A store
 const publicCache = { [HEADERS.cacheControl]: header(z.string().regex(/^public, max-age=\d+$/), 'Shared caches may keep it this long.') };
 const location = (what: string) => ({ [HEADERS.location]: header(z.string().startsWith('/'), `The path of the new ${what}.`) });
 
+const sessionCookies = { [HEADERS.setCookie]: header(z.string(), 'The access token (Path=/) and the refresh token (Path=/browser/session/refresh), HttpOnly, SameSite=Strict, Secure over HTTPS.') };
+
 const ok = (body: z.ZodType, description = 'OK', headers?: Record<string, HeaderSpec>): SuccessSpec => ({ description, body, headers });
 const noContent: SuccessSpec = { description: 'Done; no body' };
+
+const lastEventId = { [HEADERS.lastEventId]: header(z.string().max(128), 'The id of the last event received: the stream resumes after it.', false) };
+const streamOf = (events: Record<string, string>, description: string): SuccessSpec => ({
+  description,
+  stream: events,
+  headers: { [HEADERS.cacheControl]: header(z.literal('no-store'), 'A live stream is never cached.'), [HEADERS.accelBuffering]: header(z.literal('no'), 'Proxies must not buffer the stream.') },
+});
 
 /**
  * Every public operation, keyed `METHOD /path` exactly as the gateway's route table keys its
@@ -113,9 +125,38 @@ export const API = {
     params: entries.saleIdParams,
     body: entries.entryBody,
     bodyOptional: true,
+    headers: { [HEADERS.admissionToken]: header(z.string().max(256), 'While the sale\'s waiting room is on: the admission token of POST /sales/:id/queue (or its live stream).', false) },
     success: { 201: ok(entries.heldView, 'Seats held until expiresAt', noStore) },
     // The sale snapshot comes from the event service: 503 UPSTREAM_UNAVAILABLE when it cannot be had.
-    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'SOLD_OUT', 'ALREADY_ENTERED', 'UPSTREAM_UNAVAILABLE'],
+    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'ADMISSION_REQUIRED', 'SOLD_OUT', 'ALREADY_ENTERED', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'POST /sales/:id/queue': {
+    params: entries.saleIdParams,
+    success: { 200: ok(queue.queueView, 'The caller\'s place (a re-join keeps it); counts as a heartbeat', noStore) },
+    errors: ['NOT_FOUND', 'SALE_NOT_OPEN', 'NOT_ELIGIBLE', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/queue': {
+    params: entries.saleIdParams,
+    success: { 200: ok(queue.queueView, 'The caller\'s place; counts as a heartbeat', noStore) },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/queue/events': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.queue, 'The caller\'s place as it moves; while it is open it is a heartbeat'), 204: { description: 'The stream already delivered its last event (sold-out): do not reconnect' } },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/live': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.live, 'Seats left and sold-out, for everyone') },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
+  },
+  'GET /sales/:id/live/ops': {
+    params: entries.saleIdParams,
+    headers: lastEventId,
+    success: { 200: streamOf(queue.STREAM_EVENTS.ops, 'The sale\'s live counters, for operators and auditors') },
+    errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'],
   },
   'DELETE /entries/:token': { success: { 204: noContent }, errors: ['NOT_FOUND', 'FORBIDDEN', 'CONFLICT'] },
   'GET /sales/:id/availability': {
@@ -170,6 +211,17 @@ export const API = {
     },
     errors: [],
   },
+  // A missing or mismatched CSRF pair is refused before anything else (no login CSRF either).
+  'POST /browser/session': {
+    body: auth.loginBody,
+    success: { 200: ok(browserSessionView, 'Signed in: the tokens are in HttpOnly cookies, never in the body', { ...noStore, ...sessionCookies }) },
+    errors: ['CSRF_INVALID', 'AUTH_REQUIRED', 'RATE_LIMIT_EXCEEDED', 'PROOF_OF_WORK_REQUIRED'],
+  },
+  'POST /browser/session/refresh': {
+    success: { 200: ok(browserSessionView, 'The session\'s cookies rotated', { ...noStore, ...sessionCookies }) },
+    errors: ['CSRF_INVALID', 'AUTH_REQUIRED', 'TOKEN_REUSE_DETECTED'],
+  },
+  'DELETE /browser/session': { success: { 204: { description: 'Signed out: the session is revoked and its cookies cleared' } }, errors: ['CSRF_INVALID'] },
 } satisfies Record<string, OperationContract>;
 
 export type RouteKey = keyof typeof API;

@@ -23,11 +23,11 @@ function stackEndpoints(p: Platform): Endpoint[] {
   ];
 }
 
-/** The table printed once the stack is up: every endpoint, and the gateway's API documents. */
+/** The table printed once the stack is up: every endpoint, the gateway's API documents and the web console. */
 function urlTable(endpoints: Endpoint[]): string {
   const rows = endpoints.flatMap((e) =>
     e.name === 'gateway' || e.name === 'gateway-1'
-      ? [e, { name: 'API docs (Swagger UI)', url: `${e.url}/docs` }, { name: 'OpenAPI document', url: `${e.url}/openapi.json` }]
+      ? [e, { name: 'API docs (Swagger UI)', url: `${e.url}/docs` }, { name: 'OpenAPI document', url: `${e.url}/openapi.json` }, { name: 'Web console', url: `${e.url}/console/` }]
       : [e],
   );
   const width = Math.max(...rows.map((e) => e.name.length));

@@ -50,6 +50,8 @@ export interface SaleSpec {
   unitPrice: number;
   holdTtlSeconds: number;
   perUserLimit?: number;
+  /** The sale's waiting room; off unless given (the flows enter directly). */
+  waitingRoom?: { enabled?: boolean; admissionRatePerSecond?: number; margin?: number; heartbeatTimeoutSeconds?: number; admissionTtlSeconds?: number };
 }
 
 /** Creates a sale, schedules, opens and arms it. Returns its id. */
@@ -66,6 +68,7 @@ export async function openSale(u: Urls, operator: Session, spec: SaleSpec): Prom
       opensAt: new Date(Date.now() - 60_000).toISOString(),
       closesAt: new Date(Date.now() + 3_600_000).toISOString(),
       holdTtlSeconds: spec.holdTtlSeconds,
+      waitingRoom: spec.waitingRoom ?? { enabled: false },
     },
   });
   expectStatus('create sale', created, 201);

@@ -8,3 +8,4 @@ export * from './invariant';
 export * from './sessions';
 export * from './tls';
 export * from './snapshot-server';
+export * from './sse';

@@ -11,7 +11,7 @@ export function notOpenReason(s: SaleSnapshot, now: number): string | undefined 
   return undefined;
 }
 
-export type EntryOutcome = 'HELD' | 'SOLD_OUT' | 'ALREADY_ENTERED' | 'SALE_NOT_OPEN' | 'NOT_ELIGIBLE' | 'INVALID' | 'ERROR';
+export type EntryOutcome = 'HELD' | 'SOLD_OUT' | 'ALREADY_ENTERED' | 'SALE_NOT_OPEN' | 'NOT_ELIGIBLE' | 'ADMISSION_REQUIRED' | 'INVALID' | 'ERROR';
 
 /** Which outcome an entry attempt is counted under, from the error it ended with. */
 export function outcomeOf(e: unknown): EntryOutcome {
@@ -21,6 +21,7 @@ export function outcomeOf(e: unknown): EntryOutcome {
     case 'ALREADY_ENTERED':
     case 'SALE_NOT_OPEN':
     case 'NOT_ELIGIBLE':
+    case 'ADMISSION_REQUIRED':
       return e.code;
     case 'INVALID_INPUT':
     case 'NOT_FOUND':
@@ -48,8 +49,13 @@ export function rejection(r: Exclude<ReserveResult, { outcome: 'HELD' }>): AppEr
       return new AppError('SOLD_OUT', r.available > 0 ? `Only ${r.available} seat(s) left` : 'No seats left');
     case 'NOT_ARMED':
       return new AppError('SALE_NOT_OPEN', 'This sale cannot be entered: its inventory is not armed yet');
+    case 'ADMISSION_REQUIRED':
+      return admissionRequired();
   }
 }
+
+export const admissionRequired = () =>
+  new AppError('ADMISSION_REQUIRED', 'This sale has a waiting room: join the queue and enter with your admission token (X-Admission-Token)');
 
 /** A sale's public availability: what anyone may see, without auth (the API's AvailabilityView). */
 export type Availability = AvailabilityView;

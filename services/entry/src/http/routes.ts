@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { authenticate, principalFrom, principalOf } from '@stampede/chassis/auth';
 import { AppError } from '@stampede/chassis/errors';
-import { parse, type FastRoute } from '@stampede/chassis/http';
+import { parse, type FastRequest, type FastRoute } from '@stampede/chassis/http';
 import { hasAnyRole } from '@stampede/contracts';
 import { entryBody, saleIdField } from '@stampede/contracts/api';
 import type { Express, Request } from 'express';
@@ -9,6 +9,8 @@ import type { Deps } from '../deps';
 import { outcomeOf } from '../domain/rules';
 import { availability } from '../use-cases/availability';
 import { cancel, enter } from '../use-cases/entries';
+import { join, place } from '../use-cases/queue';
+import { streamRoutes } from './streams';
 
 /**
  * The hot path, served without Express: an entry (one identity check, one Redis round trip) and
@@ -27,7 +29,8 @@ export function fastRoutes(deps: Deps): FastRoute[] {
           const saleId = parse(saleIdField, req.params.id, 'sale id');
           trace.getActiveSpan()?.setAttribute('stampede.sale_id', saleId);
           const { qty } = parse(entryBody, req.json() ?? {});
-          const held = await enter(deps, who, { saleId, qty });
+          const token = req.headers['x-admission-token'];
+          const held = await enter(deps, who, { saleId, qty, admissionToken: typeof token === 'string' ? token : undefined });
           deps.metrics.entry('HELD');
           return { status: 201, headers: { 'cache-control': 'no-store' }, body: held };
         } catch (e) {
@@ -36,6 +39,25 @@ export function fastRoutes(deps: Deps): FastRoute[] {
         }
       },
     },
+    {
+      method: 'POST',
+      path: '/sales/:id/queue',
+      async handle(req) {
+        const who = await shopper(deps, req);
+        const body = await join(deps, who, parse(saleIdField, req.params.id, 'sale id'));
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sales/:id/queue',
+      async handle(req) {
+        const who = await shopper(deps, req);
+        const body = await place(deps, who, parse(saleIdField, req.params.id, 'sale id'));
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body };
+      },
+    },
+    ...streamRoutes(deps),
     {
       method: 'GET',
       path: '/sales/:id/availability',
@@ -46,6 +68,13 @@ export function fastRoutes(deps: Deps): FastRoute[] {
       },
     },
   ];
+}
+
+/** The caller, who must be a shopper (USER). */
+async function shopper(deps: Deps, req: FastRequest) {
+  const who = await principalFrom(deps.verifier, req);
+  if (!hasAnyRole(who, ['USER'])) throw new AppError('FORBIDDEN', 'You are not allowed to do this');
+  return who;
 }
 
 export function routes(app: Express, deps: Deps): void {

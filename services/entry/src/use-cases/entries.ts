@@ -3,24 +3,30 @@ import type { Principal } from '@stampede/contracts';
 import type { HeldView } from '@stampede/contracts/api';
 import { openReservation, parseReservationToken, releaseHold, reserveHold } from '@stampede/ledger';
 import type { Deps } from '../deps';
-import { admit, rejection } from '../domain/rules';
+import { roomOf } from '../domain/room';
+import { admissionRequired, admit, rejection } from '../domain/rules';
 
 export const noSale = () => new AppError('NOT_FOUND', 'Sale not found');
 
 /**
  * Holds `qty` seats of a sale for the user: the snapshot's status, window, eligibility and limit
  * first, then one atomic reserve on the sale's shard. Price and SKU come from the snapshot only.
+ * While the sale's waiting room is on, the admission token is checked here (one HMAC, no round
+ * trip) and the reserve script consumes the admission in the same step that holds the seat.
  */
-export async function enter(d: Deps, who: Principal, input: { saleId: string; qty: number }): Promise<HeldView> {
+export async function enter(d: Deps, who: Principal, input: { saleId: string; qty: number; admissionToken?: string | undefined }): Promise<HeldView> {
   const { saleId, qty } = input;
   const sale = await d.sales.snapshot(saleId);
   if (!sale) throw noSale();
-  admit(sale, who, qty, Date.now());
+  const now = Date.now();
+  admit(sale, who, qty, now);
+  const room = roomOf(sale) !== undefined;
+  if (room && !(input.admissionToken && d.signer?.admits(input.admissionToken, saleId, who.userId, now))) throw admissionRequired();
   // A sale this replica just saw sold out answers so without Redis for a moment: in a stampede
   // most shoppers arrive after the last seat went. A seat that comes back (an expiry, a cancel, a
   // refund) waits at most soldOutMemoMs for them.
   if (d.soldOut.has(saleId)) throw rejection({ outcome: 'SOLD_OUT', available: 0, expiredReleased: 0 });
-  const r = await reserveHold(d.redis, { saleId, userId: who.userId, qty, sku: sale.sku, unitPrice: sale.unitPrice });
+  const r = await reserveHold(d.redis, { saleId, userId: who.userId, qty, sku: sale.sku, unitPrice: sale.unitPrice, admission: room });
   if (r.expiredReleased > 0) d.metrics.holdsExpired.inc({ sale: saleId }, r.expiredReleased);
   if (r.outcome === 'SOLD_OUT' && r.available === 0) d.soldOut.set(saleId, true);
   if (r.outcome !== 'HELD') throw rejection(r);

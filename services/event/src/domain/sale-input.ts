@@ -16,6 +16,7 @@ export const asInput = (s: Sale): CreateSale => ({
   holdTtlSeconds: s.holdTtlSeconds,
   conditions: s.conditions,
   refundPolicy: s.refundPolicy,
+  waitingRoom: s.waitingRoom,
 });
 
 /** The stored fields of a sale from a valid input. */
@@ -31,4 +32,5 @@ export const saleFields = (v: CreateSale) => ({
   holdTtlSeconds: v.holdTtlSeconds,
   conditions: v.conditions,
   refundPolicy: v.refundPolicy,
+  waitingRoom: v.waitingRoom,
 });

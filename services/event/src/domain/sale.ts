@@ -1,4 +1,4 @@
-import type { Conditions, SaleSnapshot, SaleStatus } from '@stampede/contracts';
+import type { Conditions, SaleSnapshot, SaleStatus, WaitingRoom } from '@stampede/contracts';
 import type { PublicSaleView, RefundPolicy, StaffSaleView } from '@stampede/contracts/api';
 
 /** A sale as stored (one row of `sales`). */
@@ -16,6 +16,7 @@ export interface Sale {
   holdTtlSeconds: number;
   conditions: Conditions;
   refundPolicy: RefundPolicy;
+  waitingRoom: WaitingRoom;
   status: SaleStatus;
   /** Seats sold according to recorded orders; the guard keeps it within stock. */
   sold: number;
@@ -41,6 +42,7 @@ export function toSnapshot(s: Sale): SaleSnapshot {
     holdTtlSeconds: s.holdTtlSeconds,
     conditions: s.conditions,
     refundPolicy: s.refundPolicy,
+    waitingRoom: s.waitingRoom,
     version: s.version,
   };
 }
@@ -67,6 +69,7 @@ export function staffView(s: Sale): StaffSaleView {
     ...publicView(s),
     conditions: s.conditions,
     refundPolicy: s.refundPolicy,
+    waitingRoom: s.waitingRoom,
     sold: s.sold,
     version: s.version,
     armedAt: s.armedAt ? s.armedAt.toISOString() : null,

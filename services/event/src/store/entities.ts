@@ -25,6 +25,7 @@ export const SaleEntity = new EntitySchema<Sale>({
     holdTtlSeconds: { type: 'integer' },
     conditions: { type: 'json' },
     refundPolicy: { type: 'string' },
+    waitingRoom: { type: 'json' },
     status: { type: 'string' },
     sold: { type: 'integer' },
     version: { type: 'integer' },

@@ -56,7 +56,9 @@ export async function updateSale(d: Deps, actor: Actor, input: { id: string; pat
     if (!s) throw notFound();
     if (!isEditable(s.status)) throw new AppError('CONFLICT', `Only a DRAFT sale can be changed; this one is ${s.status}`);
     const before = staffView(s);
-    Object.assign(s, saleFields(parseInput(createSaleSchema, { ...asInput(s), ...input.patch })));
+    // The room's settings merge into the current ones: a patch names only what changes.
+    const waitingRoom = { ...s.waitingRoom, ...input.patch.waitingRoom };
+    Object.assign(s, saleFields(parseInput(createSaleSchema, { ...asInput(s), ...input.patch, waitingRoom })));
     touch(s);
     const after = staffView(s);
     recordAudit(em, { actor, action: 'sale.update', entityType: 'sale', entityId: s.id, before, after });

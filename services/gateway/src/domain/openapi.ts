@@ -3,10 +3,10 @@ import { changesState } from './csrf';
 import { errorCodes, errorResponses, sharedErrorResponses } from './error-answers';
 import { jsonSchema, json, type Components, type Json } from './json-schema';
 import { RATE_LIMITS } from './limits';
-import { CSRF_TOKEN_ROUTE, ROUTES, type Route } from './routes';
+import { OWN_ROUTES, ROUTES, type Route } from './routes';
 
 /** What the document needs of a route: one of the route table, or one the gateway answers itself. */
-export type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox'> & {
+export type DocumentedRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'sandbox' | 'csrf'> & {
   /** The service that answers it (the document's tag); 'gateway' for its own routes. */
   owner: string;
 };
@@ -25,7 +25,7 @@ export interface OperationObject {
 export interface ResponseObject {
   description: string;
   headers?: Record<string, { required: boolean; description: string; schema: Json }>;
-  content?: { 'application/json': { schema: Json } };
+  content?: Partial<Record<'application/json' | 'text/event-stream', { schema: Json }>>;
 }
 
 export interface OpenApiDocument {
@@ -53,6 +53,10 @@ function successResponse(c: Components, route: DocumentedRoute, spec: SuccessSpe
     [HEADERS.rateLimitRemaining]: { required: false, description: 'Requests left in the current window.', schema: { type: 'string', pattern: '^[0-9]+$' } },
   };
   for (const [name, h] of Object.entries(spec.headers ?? {})) headers[name] = headerObject(c, h);
+  if (spec.stream) {
+    const events = Object.entries(spec.stream).map(([name, what]) => `\`${name}\`: ${what}`).join('; ');
+    return { description: `${spec.description}. Events: ${events}.`, headers, content: { 'text/event-stream': { schema: { type: 'string' } } } };
+  }
   return { description: spec.description, headers, ...(spec.body ? { content: json(jsonSchema(c, spec.body, 'output')) } : {}) };
 }
 
@@ -72,6 +76,7 @@ function parameters(c: Components, route: DocumentedRoute, contract: OperationCo
 
 /** Bearer needs nothing more; the access cookie needs the CSRF token too when the request changes state. */
 function security(route: DocumentedRoute): OperationObject['security'] {
+  if (route.csrf) return [{ csrf: [] }];
   if (route.access === 'public') return [];
   return [{ bearer: [] }, changesState(route.method) ? { cookie: [], csrf: [] } : { cookie: [] }];
 }
@@ -149,7 +154,7 @@ function buildOpenApi(routes: readonly DocumentedRoute[], contracts: Readonly<Re
 export function apiDocument(opts: { sandboxRoutes: boolean }): OpenApiDocument {
   const routes: DocumentedRoute[] = [
     ...ROUTES.filter((r) => !r.sandbox || opts.sandboxRoutes).map((r) => ({ ...r, owner: r.upstream })),
-    { ...CSRF_TOKEN_ROUTE, owner: 'gateway' },
+    ...OWN_ROUTES.map((r) => ({ ...r, owner: 'gateway' })),
   ];
   return buildOpenApi(routes, API, API_VERSION);
 }

@@ -14,8 +14,12 @@ export interface Route {
   rateLimit: RateLimitName;
   timeoutMs: number;
   summary: string;
+  /** A Server-Sent Events stream: piped through as it comes, never buffered, no timeout. */
+  stream?: boolean;
   /** Mounted only when SANDBOX_ROUTES=true (the sandbox PG's widget stand-in). */
   sandbox?: boolean;
+  /** Needs the CSRF pair though it takes no token (the browser session's own routes: no login CSRF). */
+  csrf?: boolean;
 }
 
 const ANY_USER: Role[] = ['USER', 'OPERATOR', 'AUDITOR', 'ADMIN'];
@@ -69,6 +73,12 @@ export const ROUTES: Route[] = [
   // entry: the hot path
   r('POST', '/sales/:id/entries', 'entry', ['USER'], 'entry', 'Enter a sale: hold a seat', FAST),
   r('DELETE', '/entries/:token', 'entry', ANY_USER, 'userDefault', 'Release a held seat', FAST),
+  // entry: the waiting room and the live streams (streamed through unbuffered, no timeout)
+  r('POST', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Join a sale\'s waiting room (a re-join keeps the place)'),
+  r('GET', '/sales/:id/queue', 'entry', ['USER'], 'userDefault', 'Your place in the waiting room (a heartbeat)'),
+  { ...r('GET', '/sales/:id/queue/events', 'entry', ['USER'], 'userDefault', 'Live stream of your place: position, admitted, sold-out'), stream: true },
+  { ...r('GET', '/sales/:id/live', 'entry', 'public', 'publicDefault', 'Live stream of seats left and sold-out'), stream: true },
+  { ...r('GET', '/sales/:id/live/ops', 'entry', READERS, 'userDefault', 'Live stream of the sale\'s counters for operators'), stream: true },
   r('GET', '/sales/:id/availability', 'entry', 'public', 'publicDefault', 'Sale status and approximate seats left', FAST),
   // payment
   r('POST', '/payments/prepare', 'payment', ANY_USER, 'paymentPrepare', 'Prepare a payment for a reservation'),
@@ -83,6 +93,9 @@ export const ROUTES: Route[] = [
   { ...r('POST', '/sandbox/pg/checkout', 'payment', 'public', 'publicDefault', 'Sandbox PG: pay with a test card, get a paymentKey'), sandbox: true },
 ];
 
+/** What a route the gateway answers itself needs for its limit and its documentation. */
+export type OwnRoute = Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary' | 'csrf'>;
+
 /** The route the gateway answers itself (rate-limited per address, like the others documented). */
 export const CSRF_TOKEN_ROUTE = {
   method: 'POST',
@@ -90,4 +103,17 @@ export const CSRF_TOKEN_ROUTE = {
   access: 'public',
   rateLimit: 'csrfToken',
   summary: 'Issue a CSRF token (also set as an HttpOnly SameSite=Strict cookie) for cookie-authenticated browsers',
-} as const satisfies Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary'>;
+} as const satisfies OwnRoute;
+
+/**
+ * A browser's session in HttpOnly cookies: the gateway logs in, refreshes and logs out at auth on
+ * the browser's behalf and keeps the tokens out of the page. Each needs the CSRF pair.
+ */
+export const BROWSER_SESSION_ROUTES = {
+  signIn: { method: 'POST', path: '/browser/session', access: 'public', csrf: true, rateLimit: 'login', summary: 'Sign a browser in (tokens set as HttpOnly cookies)' },
+  refresh: { method: 'POST', path: '/browser/session/refresh', access: 'public', csrf: true, rateLimit: 'login', summary: 'Rotate a browser session\'s cookies' },
+  signOut: { method: 'DELETE', path: '/browser/session', access: 'public', csrf: true, rateLimit: 'publicDefault', summary: 'Sign a browser out (revokes the session, clears the cookies)' },
+} as const satisfies Record<string, OwnRoute>;
+
+/** Every route the gateway answers itself. */
+export const OWN_ROUTES: readonly OwnRoute[] = [CSRF_TOKEN_ROUTE, ...Object.values(BROWSER_SESSION_ROUTES)];

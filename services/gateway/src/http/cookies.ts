@@ -19,3 +19,5 @@ export function parseCookies(header: string | undefined): Record<string, string>
 /** Cookie names. `__Host-` forces Secure, Path=/ and no Domain in browsers that honour it. */
 export const ACCESS_COOKIE = 'stampede_access';
 export const CSRF_COOKIE = '__csrf_token';
+/** Sent only to the route that rotates it (Path=/browser/session/refresh). */
+export const REFRESH_COOKIE = 'stampede_refresh';

@@ -7,8 +7,10 @@ import type { Deps } from '../deps';
 import { CSRF_TTL_MS } from '../domain/csrf';
 import { CSRF_TOKEN_ROUTE, ROUTES } from '../domain/routes';
 import { issueCsrf } from '../use-cases/csrf';
-import { admit, forward, type Credentials } from '../use-cases/proxy';
+import { admit, forward, forwardStream, type Credentials } from '../use-cases/proxy';
 import { ACCESS_COOKIE, CSRF_COOKIE, parseCookies } from './cookies';
+import { browserSession } from './browser-session';
+import { consolePages } from './console';
 import { docs } from './docs';
 import { corsHeaders } from './security';
 import { setHeaders } from './proxy';
@@ -29,7 +31,12 @@ export function fastRoutes(deps: Deps): FastRoute[] {
           const admitted = await admit(deps, route, { method: req.method, credentials: credentialsOf(req.headers), ip: req.ip });
           headers = { ...headers, ...admitted.headers };
           const body = req.body.length > 0 ? req.body : undefined;
-          const answer = await forward(deps, route, { method: req.method, url: req.url, headers: req.headers, body, ip: req.ip, requestId: req.requestId }, admitted);
+          const publicReq = { method: req.method, url: req.url, headers: req.headers, body, ip: req.ip, requestId: req.requestId };
+          if (route.stream) {
+            const whole = await forwardStream(deps, route, publicReq, admitted, req.response, headers);
+            return whole && { status: whole.status, headers: { ...headers, ...whole.headers }, body: whole.body };
+          }
+          const answer = await forward(deps, route, publicReq, admitted);
           return { status: answer.status, headers: { ...headers, ...answer.headers }, body: answer.body };
         } catch (e) {
           for (const [k, v] of Object.entries(headers)) req.response.setHeader(k, v);
@@ -40,14 +47,16 @@ export function fastRoutes(deps: Deps): FastRoute[] {
   );
 }
 
-/** What Express still serves: the API docs and the CSRF token. */
+/** What Express still serves: the API docs, the web console, the CSRF token and the browser session. */
 export function routes(app: Express, deps: Deps): void {
   docs(app, deps.openapi);
+  consolePages(app, deps.consoleDir);
+  browserSession(app, deps);
 
   app.post(CSRF_TOKEN_ROUTE.path, async (req, res) => {
     const { token, expiresIn, headers } = await issueCsrf(deps, { ip: req.ip });
     setHeaders(res, headers);
-    res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
+    res.cookie(CSRF_COOKIE, token, { httpOnly: true, secure: deps.cookieSecure || req.secure, sameSite: 'strict', path: '/', maxAge: CSRF_TTL_MS });
     const body: CsrfTokenView = { token, expiresIn };
     res.json(body);
   });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, signIdentity, type Principal } from '@stampede/contracts';
 import type { Deps } from '../deps';
@@ -75,6 +76,13 @@ function tokenOf(d: Deps, method: string, c: Credentials): string {
  * signature and the session again.
  */
 export function forward(d: Deps, route: Route, req: PublicRequest, admitted: Admitted): Promise<Answer> {
-  const identity = admitted.principal ? signIdentity(d.identityKeys, admitted.principal, { method: req.method, path: req.url, body: req.body }, Date.now(), IDENTITY_TTL_MS) : undefined;
-  return d.upstreams.forward(route.upstream, { ...req, identity }, route.timeoutMs);
+  return d.upstreams.forward(route.upstream, { ...req, identity: identityFor(d, req, admitted) }, route.timeoutMs);
 }
+
+/** A live stream, piped to the client unbuffered; undefined once streamed, else the service's whole answer. */
+export function forwardStream(d: Deps, route: Route, req: PublicRequest, admitted: Admitted, res: ServerResponse, headers: Record<string, string>): Promise<Answer | undefined> {
+  return d.upstreams.stream(route.upstream, { ...req, identity: identityFor(d, req, admitted) }, res, { ...headers, ...admitted.headers }, route.timeoutMs);
+}
+
+const identityFor = (d: Deps, req: PublicRequest, admitted: Admitted) =>
+  admitted.principal ? signIdentity(d.identityKeys, admitted.principal, { method: req.method, path: req.url, body: req.body }, Date.now(), IDENTITY_TTL_MS) : undefined;
