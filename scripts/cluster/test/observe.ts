@@ -107,7 +107,11 @@ export async function observe(checks: Checks, chartRuleCount: number): Promise<O
     const p: PanelResult = { dashboard: q.dashboard, panel: q.panel, series };
     if (series === 0) {
       const gone = await missing(q.expr);
-      p.why = gone.length ? `no series of ${gone.join(', ')}` : 'its metrics have series, but none matches the selection or range in the last window';
+      if (gone.length) p.why = `no series of ${gone.join(', ')}`;
+      else {
+        const samples = await Promise.all(metricNames(q.expr).map(async (m) => `${m}: ${(await api<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(`max(count_over_time(${m}[5m]))`)}`)).result[0]?.value[1] ?? 0} samples in 5m`));
+        p.why = `its metrics have series, but none matches the query's selection or range (${samples.join(', ')}; rate() needs two)`;
+      }
     }
     panels.push(p);
   }

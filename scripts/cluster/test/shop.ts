@@ -34,7 +34,10 @@ export function entryShot(pool: Pool, saleId: string, tokens: string[], onHeld?:
       if (body?.reservationToken) onHeld?.(i, body.reservationToken);
       return { status: 201, outcome: 'HELD' };
     }
-    return { status: res.statusCode, outcome: body?.error?.code ?? `HTTP_${res.statusCode}` };
+    // A service refusing a request while it drains closes the connection; an upstream's refusal
+    // relayed by the gateway does not: the header tells which hop answered.
+    const closed = res.statusCode >= 500 && res.headers.connection === 'close' ? ' (Connection: close)' : '';
+    return { status: res.statusCode, outcome: `${body?.error?.code ?? `HTTP_${res.statusCode}`}${closed}` };
   };
 }
 
@@ -42,7 +45,7 @@ export interface PayResult {
   /** The final answer's status (0: none within the time allowed). */
   status: number;
   code?: string;
-  /** Requests that failed on the network or with a 5xx and were sent again. */
+  /** Requests sent again: no answer, a 5xx, a twin still in progress (409 CONFLICT) or a 429. */
   retries: number;
   ms: number;
 }
