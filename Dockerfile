@@ -66,7 +66,7 @@ EXPOSE 8080-8084
 # migrations: the chart's hook Job runs `node dist/migrate.js` in this directory.
 CMD ["node", "dist/main.js"]
 
-# --- dev: the runtime with the app owned by the container user, for Tilt/Skaffold live update
+# --- dev: the runtime with the app owned by the container user, for Tilt's live update
 FROM runtime AS dev
 USER root
 RUN chown -R 10001:10001 /app/services /app/packages

@@ -3,14 +3,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Import boundaries. A service is a deployable of its own: it never imports another service, the
-// dev tooling (devkit, scripts, tools) or test code. Inside a service, `domain/` is pure rules and
-// `http/` only parses, calls a use case and answers.
+// dev tooling (devkit, scripts, tools) or test code; the dev tooling never imports a service (it
+// runs services as processes and talks to them over HTTP). Inside a service, `domain/` is pure
+// rules and `http/` only parses, calls a use case and answers.
 const SERVICES = ['auth', 'event', 'entry', 'payment', 'gateway'];
 const noOtherService = SERVICES.map((s) => ({ group: [`**/${s}/src`, `**/${s}/src/**`, `@stampede/${s}`], message: 'a service never imports another service' }));
 const noTooling = [
   { group: ['@stampede/devkit', '@stampede/devkit/*'], message: 'devkit is dev tooling: never shipped in a service or a package' },
   { group: ['**/scripts/**', '**/tools/**', '**/test/**'], message: 'shipped code never imports scripts, tools or tests' },
 ];
+const noServices = [{ group: ['**/services/**', ...SERVICES.map((s) => `@stampede/${s}`)], message: 'dev tooling runs services as processes and talks to them over HTTP: it never imports one' }];
 const IO = ['ioredis', 'pg', 'kafkajs', 'express', 'undici', '@mikro-orm/*', 'node:http', 'node:net', '@stampede/ledger', '@stampede/chassis/clients/*', '@stampede/chassis/stores'];
 const layer = (dirs, message) => dirs.map((d) => ({ group: [`../${d}`, `../${d}/*`, `../../${d}/*`], message }));
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: patterns.flat() }] });
@@ -49,10 +51,10 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.ts', 'tools/**/*.ts', 'loadtest/**/*.ts', 'packages/devkit/src/**/*.ts'],
-    rules: restrict(noOtherService),
+    rules: restrict(noServices),
   },
   {
-    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts', 'scripts/demo/**/*.ts', '**/bench/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts', 'tools/bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

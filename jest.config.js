@@ -25,13 +25,13 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts,tools}/**/test/**/*.test.ts', '<rootDir>/test/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,tools}/**/test/**/*.test.ts', '<rootDir>/test/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,scripts,test}/**/*.int.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,charts,observability,loadtest,tools,test}/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',

@@ -1,7 +1,7 @@
 // Writes .stampede/dev-secrets.yaml once: secret values for a local cluster, generated on this
 // machine and kept across Tilt reloads (Tilt renders with `helm template`, where the chart's
 // `lookup` sees no existing Secret and would generate new ones on every reload).
-// Never committed (.stampede/ is ignored); Skaffold and `helm install` do not need it.
+// Never committed (.stampede/ is ignored); `helm install` does not need it.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ if (!existsSync(file)) {
     'webhook-secret': alnum(),
     'billing-key-encryption-keys': `k1:${randomBytes(32).toString('base64')}`,
     'billing-key-active-key-id': 'k1',
+    'internal-identity-keys': `k1:${randomBytes(32).toString('base64url')}`,
     'auth-signing-keys': JSON.stringify([jwk]),
     'admin-email': 'admin@stampede.localtest.me',
     'admin-password': alnum(),

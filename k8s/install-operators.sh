@@ -90,4 +90,4 @@ for t in "${targets[@]}"; do
     *) echo "unknown target $t" >&2; exit 64 ;;
   esac
 done
-echo "Operators ready. Next: tilt up, or skaffold dev, or docs/deploy.md."
+echo "Operators ready. Next: tilt up, or docs/deploy.md."

@@ -22,4 +22,4 @@ npm run build --silent
 
 # Apache Kafka's jars from Maven Central (cached under ~/.m2 and ~/.cache/stampede); prints the
 # `kafka 4.x.y` and `java 17.x` lines.
-node_modules/.bin/tsx scripts/kafka-runtime.ts
+node_modules/.bin/tsx packages/devkit/src/cli/kafka-runtime.ts

@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 source scripts/lib/node.sh
-exec node_modules/.bin/tsx scripts/stack/main.ts "$@"
+# One process, no tsx wrapper in front: the wrapper SIGKILLs its child when the child is slow to
+# acknowledge Ctrl-C (a loaded machine), which would cut the stack's own clean stop short.
+exec node --import tsx packages/devkit/src/cli/stack.ts "$@"

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrate } from '@stampede/chassis/clients/orm';
-import { publishTestInfra, startTestInfra, testDatabaseUrl, testInfra } from '@stampede/devkit';
+import { localServices, publishTestInfra, startTestInfra, testDatabaseUrl, testInfra } from '@stampede/devkit';
 
 const root = resolve(__dirname, '..');
-const SERVICES_WITH_DATABASE = ['auth', 'event', 'payment'];
 
 /**
  * Starts the real components once for the integration project, unless a running set is named by
@@ -25,10 +24,10 @@ export default async function globalSetup(): Promise<void> {
         `(Kafka ${infra.kafka.runtime.version}: storage formatted ${k.formatMs} ms, broker registered ${k.registeredMs} ms, ready ${k.readyMs} ms)\n`,
     );
   }
-  for (const service of SERVICES_WITH_DATABASE) {
-    const modelFile = join(root, 'services', service, 'src', 'store', 'model.ts');
-    if (!existsSync(modelFile)) continue;
+  for (const { name, database } of localServices(root)) {
+    const modelFile = join(root, 'services', name, 'src', 'store', 'model.ts');
+    if (!database || !existsSync(modelFile)) continue;
     const { model } = (await import(modelFile)) as { model: Parameters<typeof migrate>[0] };
-    await migrate({ ...model, clientUrl: testDatabaseUrl(service) });
+    await migrate({ ...model, clientUrl: testDatabaseUrl(database) });
   }
 }

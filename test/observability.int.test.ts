@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { ProcessGroup, startPrometheus, waitFor, type PrometheusHandle } from '@stampede/devkit';
+import { call, CARDS, createOperator, login, openSale, signUpAndLogin, waitFor, type PrometheusHandle, type Session, type Urls } from '@stampede/devkit';
 import { panelQueries } from '../observability/test/dashboards';
-import { call } from '../scripts/demo/client';
-import { CARDS, createOperator, login, openSale, signUpAndLogin, type Session, type Urls } from '../scripts/demo/flows';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
@@ -22,7 +20,6 @@ describe('observability of a purchase', () => {
   let prometheus: PrometheusHandle;
   let u: Urls;
   let operator: Session;
-  const group = new ProcessGroup(join(ROOT, '.stampede', 'observability-test', 'logs'));
   const adminEmail = `admin-${hex(4)}@stampede.test`;
   const adminPassword = `Admin-${randomBytes(12).toString('base64url')}7`;
   const traceId = hex(16);
@@ -31,6 +28,7 @@ describe('observability of a purchase', () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
+    const rulesDir = join(ROOT, 'observability', 'prometheus', 'rules');
     platform = await startTestPlatform({
       shift: 50,
       replicas: { entry: 1, payment: 1 },
@@ -38,29 +36,22 @@ describe('observability of a purchase', () => {
         ADMIN_EMAIL: adminEmail,
         ADMIN_PASSWORD: adminPassword,
         OTEL_SDK_DISABLED: 'false',
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_BSP_SCHEDULE_DELAY: '200',
       },
+      prometheus: {
+        port: Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000) + 40,
+        scrapeInterval: '1s',
+        ruleFiles: readdirSync(rulesDir).map((f) => join(rulesDir, f)),
+      },
     });
-    const base = Number(process.env.STAMPEDE_TEST_PORT_BASE ?? 17000);
-    const rulesDir = join(ROOT, 'observability', 'prometheus', 'rules');
-    prometheus = await startPrometheus({
-      group,
-      dir: join(ROOT, '.stampede', `observability-prom-${base}`),
-      port: base + 40,
-      scrapeInterval: '1s',
-      ruleFiles: readdirSync(rulesDir).map((f) => join(rulesDir, f)),
-      jobs: ['gateway', 'auth', 'event', 'entry', 'payment'].map((job) => ({
-        job,
-        targets: platform.urlsOf(job as 'gateway').map((x) => x.replace('http://', '')),
-      })),
-    });
+    prometheus = platform.prometheus as PrometheusHandle;
     u = { gateway: platform.gateway, auth: platform.urlsOf('auth')[0] as string };
     const admin = await login(u.gateway, adminEmail, adminPassword);
     operator = await createOperator(u, admin);
   }, 120_000);
   afterAll(async () => {
-    await group.stopAll();
     await platform?.stop();
     await receiver?.stop();
   });
@@ -153,7 +144,7 @@ describe('observability of a purchase', () => {
       async () => {
         const since = Math.max(1, Math.floor((Date.now() - trafficDone) / 1000));
         const counts = (await prometheus.query(`count_over_time(up[${since}s])`)) as Array<{ value: [number, string] }>;
-        const targets = ['gateway', 'auth', 'event', 'entry', 'payment'].flatMap((job) => platform.urlsOf(job as 'gateway')).length;
+        const targets = platform.services.flatMap((s) => platform.urlsOf(s.name)).length;
         return counts.length === targets && counts.every((c) => Number(c.value[1]) >= 2);
       },
       30_000,

@@ -1,3 +1,4 @@
+import { parseIdentityKeys } from '@stampede/contracts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,7 +87,7 @@ describe('secrets that a GitOps sync cannot regenerate', () => {
 
   it('when rendered without a cluster (helm template, Argo CD) and keys are missing, then it fails naming existingSecret and the keys', () => {
     expect(() => renderChart({ apiVersions: [STRIMZI] })).toThrow(
-      /no cluster to look up Secret stampede in.*secrets\.existingSecret.*missing: auth-signing-keys, billing-key-encryption-keys, csrf-secret, postgres-password, redis-password, webhook-secret/s,
+      /no cluster to look up Secret stampede in.*secrets\.existingSecret.*missing: auth-signing-keys, billing-key-encryption-keys, csrf-secret, internal-identity-keys, postgres-password, redis-password, webhook-secret/s,
     );
   });
 
@@ -95,12 +96,19 @@ describe('secrets that a GitOps sync cannot regenerate', () => {
     expect(key()).not.toBe(key());
   });
 
+  it('when it generates the identity key, then every service can read it (32 random bytes, base64url, a kid)', () => {
+    const data = secretOf(renderChart({ apiVersions: [STRIMZI], set: ['secrets.generateOffline=true'] }))!.data!;
+    const keys = parseIdentityKeys(Buffer.from(data['internal-identity-keys'] as string, 'base64').toString());
+    expect(keys.active.kid).toBe('k1');
+    expect(keys.active.key).toHaveLength(32);
+  });
+
   it('takes a group of keys from a Secret the user manages (existingSecrets.<group>) and renders only the rest', () => {
     const r = renderChart({ apiVersions: [STRIMZI], valuesFiles: [TEST_SECRETS], set: ['secrets.existingSecrets.payment=payment-keys', 'secrets.existingSecrets.postgres=pg'] });
     const payment = find(r, 'Deployment', 'stampede-payment').spec.template.spec.containers[0].env;
     const refOf = (v: string) => payment.find((e: { name: string }) => e.name === v).valueFrom.secretKeyRef.name;
     expect([refOf('BILLING_KEY_ENCRYPTION_KEYS'), refOf('WEBHOOK_SECRET'), refOf('DATABASE_URL'), refOf('REDIS_PASSWORD')]).toEqual(['payment-keys', 'payment-keys', 'pg', 'stampede']);
-    expect(Object.keys(secretOf(r)!.data!).sort()).toEqual(['auth-signing-keys', 'csrf-secret', 'redis-password']);
+    expect(Object.keys(secretOf(r)!.data!).sort()).toEqual(['auth-signing-keys', 'csrf-secret', 'internal-identity-keys', 'redis-password']);
     const pg = find(r, 'StatefulSet', 'stampede-postgres').spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'POSTGRES_PASSWORD');
     expect(pg.valueFrom.secretKeyRef.name).toBe('pg');
   });

@@ -2,9 +2,9 @@ import { type RenderOptions } from '../../tools/chart-check/harness';
 
 /** The API groups a cluster serves once k8s/install-operators.sh has run. */
 export const STRIMZI = 'kafka.strimzi.io/v1';
-export const PROMETHEUS_OPERATOR = 'monitoring.coreos.com/v1';
-export const KEDA = 'keda.sh/v1alpha1';
-export const CLOUDNATIVE_PG = 'postgresql.cnpg.io/v1';
+const PROMETHEUS_OPERATOR = 'monitoring.coreos.com/v1';
+const KEDA = 'keda.sh/v1alpha1';
+const CLOUDNATIVE_PG = 'postgresql.cnpg.io/v1';
 
 /**
  * Fixed secret values: without a cluster (helm template) the chart generates no keys, and

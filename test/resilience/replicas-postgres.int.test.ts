@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expectSaleInvariant } from '@stampede/devkit';
-import { call } from '../../scripts/demo/client';
+import { call, expectSaleInvariant } from '@stampede/devkit';
 import { auditAfterFault, report } from './support/audit';
 import { startScenario, type Scenario } from './support/scenario';
 import { RetryingClient, staggered, type Outcome } from './support/shoppers';

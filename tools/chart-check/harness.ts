@@ -86,7 +86,7 @@ const helmError = (stderr: string) =>
   new ChartError(/values don't meet the specifications of the schema/.test(stderr) ? 'schema' : 'render', stderr.replace(/^Error: /, ''));
 
 /** Splits Helm's output into objects, each with the template it came from. */
-export function parseManifests(yaml: string): Manifest[] {
+function parseManifests(yaml: string): Manifest[] {
   const out: Manifest[] = [];
   for (const chunk of yaml.split(/^---\s*$/m)) {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1] ?? '';
@@ -121,7 +121,7 @@ function setValue(raw: string): unknown {
 }
 
 /** `--set a.b=c,d=e` as a values map (dotted keys and escaped commas; lists are not needed here). */
-export function parseSet(expr: string): Json {
+function parseSet(expr: string): Json {
   const out: Json = {};
   for (const pair of expr.split(/(?<!\\),/)) {
     const eq = pair.indexOf('=');

@@ -48,7 +48,7 @@ export interface SchemaFile {
 }
 
 /** kubeconform's KindSuffix: "-<first label of the group>-<version>", or "-<version>" for core. */
-export function kindSuffix(group: string, version: string): string {
+function kindSuffix(group: string, version: string): string {
   return group ? `-${group.split('.')[0]!.toLowerCase()}-${version}` : `-${version}`;
 }
 

@@ -13,7 +13,7 @@ const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const id = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
-export function podSpecOf(o: K8sObject): any | undefined {
+function podSpecOf(o: K8sObject): any | undefined {
   if (o.kind === 'Pod') return o.spec;
   if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
   if (WORKLOADS.has(o.kind)) return o.spec?.template?.spec;
@@ -34,7 +34,7 @@ function containersOf(o: K8sObject): { name: string; c: any }[] {
 const workloads = (objs: K8sObject[]) => objs.filter((o) => WORKLOADS.has(o.kind));
 
 /** Label selector semantics (matchLabels and matchExpressions) over a label set. */
-export function selects(selector: any, labels: Record<string, string>): boolean {
+function selects(selector: any, labels: Record<string, string>): boolean {
   if (!selector) return false;
   const ml = selector.matchLabels ?? (selector.matchExpressions ? {} : selector);
   for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
@@ -224,7 +224,7 @@ export function gracefulDrain(objs: K8sObject[], services: string[]): Violation[
 }
 
 /** Service pods spread over zones and nodes. */
-export function topologySpread(objs: K8sObject[], services: string[]): Violation[] {
+function topologySpread(objs: K8sObject[], services: string[]): Violation[] {
   return objs
     .filter((o) => o.kind === 'Deployment' && services.includes(podLabelsOf(o)['app.kubernetes.io/component'] ?? ''))
     .filter((o) => {

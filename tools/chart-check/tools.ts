@@ -20,11 +20,11 @@ const CACHE = process.env.STAMPEDE_CACHE ?? path.join(os.homedir(), '.cache/stam
 
 /** The Kubernetes version rendered objects are validated against (and `helm template` targets). */
 export const KUBERNETES_VERSION = 'v1.37.2';
-export const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
-export const KEDA_VERSION = 'v2.18.0';
-export const CLOUDNATIVE_PG_VERSION = 'v1.27.1';
+const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
+const KEDA_VERSION = 'v2.18.0';
+const CLOUDNATIVE_PG_VERSION = 'v1.27.1';
 /** Also the operator version k8s/install-operators.sh installs. */
-export const STRIMZI_VERSION = '1.2.0';
+const STRIMZI_VERSION = '1.2.0';
 
 let paths: Record<string, string> | undefined;
 /** helm, kubeconform and go, built on first use (scripts/install-go-tools.sh is idempotent). */

@@ -87,14 +87,15 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{/*
 Secret keys come in groups, each of which may live in a Secret the user manages
 (secrets.existingSecrets.<group>, else secrets.existingSecret): redis (redis-password),
-postgres (postgres-password, <service>-database-url) and one per service for the keys its
-secretEnv names. (list $root "<key>") -> the group.
+postgres (postgres-password, <service>-database-url), identity (internal-identity-keys: the
+gateway signs, every service checks) and one per service for the other keys its secretEnv names. (list $root "<key>") -> the group.
 */}}
 {{- define "stampede.secretGroup" -}}
 {{- $root := index . 0 -}}
 {{- $key := index . 1 -}}
 {{- if eq $key "redis-password" -}}redis
 {{- else if or (eq $key "postgres-password") (hasSuffix "-database-url" $key) -}}postgres
+{{- else if eq $key "internal-identity-keys" -}}identity
 {{- else -}}
 {{- $group := "" -}}
 {{- range $name, $svc := $root.Values.services -}}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseIdentityKeys } from '@stampede/contracts';
 
 /**
  * Configuration is read from the environment once, at start-up. A wrong or missing variable
@@ -164,9 +165,26 @@ function kafkaSecurityIssues(c: Record<string, unknown>): Issue[] {
 /** Rules over several variables, run after each variable parsed on its own. */
 const CROSS_FIELD_RULES: Array<(config: Record<string, unknown>) => Issue[]> = [kafkaSecurityIssues];
 
-/** How a service verifies access tokens: auth's JWKS, issuer and audience. */
+/** Secret: `kid:base64url,…` (first active, each ≥ 32 bytes), shared by the gateway and the services. */
+export const identityKeys = z.string().transform((s, ctx) => {
+  try {
+    return parseIdentityKeys(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Services accept the gateway's identity header only when they hold its keys. */
+export const identityKeysSetting = identityKeys.optional();
+
+/**
+ * How a service knows who calls: auth's JWKS, issuer and audience for access tokens, and the keys
+ * of the gateway's identity header (one HMAC instead of a second ECDSA check per request).
+ */
 export const authVerifyConfigShape = {
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }),
   AUTH_ISSUER: z.string().min(1).default('stampede-auth'),
   AUTH_AUDIENCE: z.string().min(1).default('stampede'),
+  INTERNAL_IDENTITY_KEYS: identityKeysSetting,
 };

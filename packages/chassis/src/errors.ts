@@ -1,48 +1,10 @@
+import { ERROR_STATUS, type ErrorCode } from '@stampede/contracts/api';
+
 /**
  * Every failure a client can see is an AppError with a stable code. The code decides the HTTP
- * status in one table, so routes never pick status numbers themselves.
+ * status in one table (ERROR_STATUS, with the error body, is part of the public API's contract),
+ * so routes never pick status numbers themselves.
  */
-export const ERROR_STATUS = {
-  INVALID_INPUT: 400,
-  AMOUNT_MISMATCH: 400,
-  AUTH_REQUIRED: 401,
-  TOKEN_REUSE_DETECTED: 401,
-  INVALID_SIGNATURE: 401,
-  PAYMENT_FAILED: 402,
-  INSUFFICIENT_CREDITS: 402,
-  FORBIDDEN: 403,
-  CSRF_INVALID: 403,
-  NOT_ELIGIBLE: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REQUEST_TIMEOUT: 408,
-  CONFLICT: 409,
-  ALREADY_EXISTS: 409,
-  ALREADY_ENTERED: 409,
-  SOLD_OUT: 409,
-  SALE_NOT_OPEN: 409,
-  INVALID_TRANSITION: 409,
-  ALREADY_REFUNDED: 409,
-  IDEMPOTENCY_CONFLICT: 409,
-  HOLD_EXPIRED: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  CONDITION_NOT_MET: 422,
-  PROOF_OF_WORK_REQUIRED: 428,
-  RATE_LIMIT_EXCEEDED: 429,
-  HEADERS_TOO_LARGE: 431,
-  INTERNAL: 500,
-  UPSTREAM_UNAVAILABLE: 503,
-  SHUTTING_DOWN: 503,
-  UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
-}
-
 export class AppError extends Error {
   readonly status: number;
 
@@ -53,9 +15,18 @@ export class AppError extends Error {
     /** Extra response headers, e.g. Retry-After on 429. */
     readonly headers?: Record<string, string>,
   ) {
-    super(message);
+    // A client's mistake or a sold-out seat is an answer, not a fault: its stack says nothing and
+    // capturing one costs more than the rest of a hot-path reply, so only server errors (5xx) keep it.
+    const status = ERROR_STATUS[code];
+    const limit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
+    this.status = status;
   }
 }
 

@@ -16,6 +16,7 @@ export const SENSITIVE_KEYS = [
   'cookie',
   'set-cookie',
   'x-csrf-token',
+  'x-stampede-identity',
   'paymentKey',
   'billingKey',
   'cardNumber',
@@ -49,6 +50,10 @@ export interface LoggerOptions {
 }
 
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  // Asynchronous writes to stdout: one access line per request would otherwise cost a blocking
+  // write(2) each; lines written while one write is in flight go out together, and pino flushes
+  // what is left when the process exits.
+  destination ??= pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,

@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express } from 'express';
 import { AppError } from './errors';
 import { runChecks, type ReadinessCheck } from './health';
 import { answerClientError } from './http/early-errors';
 import { errorHandler, notFound, requireJsonBody, sendError } from './http/errors';
+import { createFastRouter, type FastRoute } from './http/fast';
 import { requestId, routeTemplate } from './http/request-context';
 import type { Logger } from 'pino';
 import { traceExemplar, type Metrics } from './metrics';
@@ -31,6 +32,8 @@ export interface ServiceDefinition {
   /** Mounted before every route, probes included (e.g. security headers, a raw body parser). */
   before?: (app: Express) => void;
   routes: (app: Express) => void;
+  /** Hot routes served from node:http without Express (see http/fast.ts); Express serves the rest. */
+  fast?: readonly FastRoute[];
   /** Closed in order after the listener has drained (background loops first, clients last). */
   closers?: Array<() => Promise<unknown> | unknown>;
   shutdownDelayMs?: number;
@@ -124,9 +127,27 @@ export function createService(def: ServiceDefinition): RunningService {
   });
 
   app.use(requireJsonBody);
-  app.use(express.json({ limit: def.bodyLimit ?? '64kb', type: ['application/json', '+json'] }));
+  app.use(
+    express.json({
+      limit: def.bodyLimit ?? '64kb',
+      type: ['application/json', '+json'],
+      // The gateway's identity header binds the body's digest: kept (a reference, not a copy).
+      verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf),
+    }),
+  );
   def.routes(app);
-  app.use(notFound);
+  const fast = def.fast?.length
+    ? createFastRouter(def.fast, {
+        logger,
+        metrics,
+        bodyLimit: def.bodyLimit ?? '64kb',
+        trustProxyHops: def.trustProxyHops ?? 1,
+        staticHeaders: def.staticHeaders ?? {},
+        draining: () => draining,
+        redactUrl,
+      })
+    : undefined;
+  app.use(notFound(fast?.allowed));
   app.use(errorHandler(logger));
 
   const closeServer = (): Promise<void> =>
@@ -155,8 +176,11 @@ export function createService(def: ServiceDefinition): RunningService {
     },
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
-        server = app.listen(port, host, (err?: Error) => {
-          if (err) return reject(err);
+        server = createServer((req, res) => {
+          if (!fast?.(req, res)) app(req, res);
+        });
+        server.once('error', reject);
+        server.listen(port, host, () => {
           const bound = (server?.address() as AddressInfo).port;
           logger.info({ port: bound }, `${def.name} listening`);
           resolve(bound);

@@ -29,6 +29,14 @@ export function startTelemetry(serviceName: string): void {
   process.env.OTEL_TRACES_EXPORTER ??= exporting ? 'otlp' : 'none';
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  // A stampede is thousands of identical requests a second: recording a span for each costs more
+  // CPU than the rest of a hot-path request, and a sample tells the same story. The edge decides
+  // once (one request in twenty by default) and every service follows its parent's choice, so a
+  // sampled trace is whole. OTEL_TRACES_SAMPLER / _ARG override it (e.g. parentbased_always_on).
+  if (!process.env.OTEL_TRACES_SAMPLER) {
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG ??= '0.05';
+  }
   sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME,
     traceExporter: exporting ? new OTLPTraceExporter() : undefined,

@@ -35,6 +35,24 @@ function start(logger: Logger, checks: Record<string, () => Promise<unknown>> = 
         throw errors.forbidden();
       });
     },
+    fast: [
+      {
+        method: 'POST',
+        path: '/fast/:id',
+        handle: (req) => {
+          const body = parse(z.object({ qty: z.number().int().default(1) }).strict(), req.json() ?? {});
+          created.push(`fast:${req.params.id}:${body.qty}`);
+          return { status: 201, body: { id: req.params.id, qty: body.qty, ip: req.ip } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/fast-boom',
+        handle: () => {
+          throw new Error('unexpected');
+        },
+      },
+    ],
   });
   return service.listen(0, '127.0.0.1').then(() => ({ service, url: service.url(), stop: () => service.shutdown() }));
 }
@@ -126,6 +144,50 @@ describe('the service chassis over HTTP', () => {
     expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*method="POST",route="\/things\/:id",status_code="201"/);
     expect(text).not.toMatch(/route="\/things\/99"/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
+  });
+
+  describe('hot routes served without Express', () => {
+    it('when a hot route answers, then it has the request id, the static headers, JSON, and the metrics and log line of any route', async () => {
+      const res = await http('POST', `${app.url}/fast/7`, { body: { qty: 2 }, headers: { 'x-request-id': 'fast-1', 'x-forwarded-for': '203.0.113.9' } });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ id: '7', qty: 2, ip: '203.0.113.9' });
+      expect(res.headers.get('x-request-id')).toBe('fast-1');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*method="POST",route="\/fast\/:id",status_code="201"/);
+      expect(logs.lines().some((l) => l.includes('"requestId":"fast-1"') && l.includes('"status":201'))).toBe(true);
+    });
+
+    it('when a hot route gets a body that is not JSON, malformed, over the limit or wrong, then the same uniform errors as Express, and the route never ran', async () => {
+      const before = [...created];
+      const form = await http('POST', `${app.url}/fast/1`, { raw: 'qty=5', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect([form.status, form.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      const bad = await http('POST', `${app.url}/fast/1`, { raw: '{"qty":', headers: { 'x-request-id': 'fast-bad' } });
+      expect(bad.body).toEqual({ error: { code: 'INVALID_INPUT', message: 'Request body is not valid JSON', requestId: 'fast-bad' } });
+      const big = await http('POST', `${app.url}/fast/1`, { body: { qty: 1, pad: 'x'.repeat(2048) } });
+      expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      for (const raw of ['null', '42', '"qty"']) {
+        const bare = await http('POST', `${app.url}/fast/1`, { raw });
+        expect([raw, bare.status, bare.body.error.code]).toEqual([raw, 400, 'INVALID_INPUT']);
+      }
+      const longId = await http('POST', `${app.url}/fast/${'a'.repeat(500)}`, { body: { qty: 'x' } });
+      expect([longId.status, longId.body.error.code]).toEqual([400, 'INVALID_INPUT']);
+      const wrong = await http('POST', `${app.url}/fast/1`, { body: { qty: 'two' } });
+      expect([wrong.status, wrong.body.error.code]).toEqual([400, 'INVALID_INPUT']);
+      expect(created).toEqual(before);
+      // No body at all: the route runs with its defaults.
+      expect((await http('POST', `${app.url}/fast/9`)).body).toMatchObject({ id: '9', qty: 1 });
+    });
+
+    it('when a hot route crashes, then 500 INTERNAL without internals, and other methods and paths still reach Express', async () => {
+      const boom = await http('GET', `${app.url}/fast-boom`);
+      expect(boom.body.error).toEqual({ code: 'INTERNAL', message: 'Internal error', requestId: expect.any(String) });
+      // Another method on a hot path: 405 with the hot route's method in Allow.
+      const other = await http('GET', `${app.url}/fast/1`);
+      expect([other.status, other.headers.get('allow')]).toEqual([405, 'POST']);
+      expect((await http('GET', `${app.url}/healthz`)).status).toBe(200);
+    });
   });
 
   describe('what a route never sees', () => {

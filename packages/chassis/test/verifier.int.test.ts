@@ -11,26 +11,19 @@ afterAll(async () => {
   await issuer.stop();
 });
 
-/** The issuer's key set, counting how often a signature check asks for a key. */
-function countingKeys(): { keySet: JWTVerifyGetKey; checks: () => number } {
-  const remote = createRemoteJWKSet(new URL(issuer.jwksUrl));
+/** The issuer's key set, and a count of the signature checks a verifier made with it. */
+function countingKeys(): { keySet: JWTVerifyGetKey; counted: () => void; checks: () => number } {
   let n = 0;
-  return {
-    keySet: (header, token) => {
-      n++;
-      return remote(header, token);
-    },
-    checks: () => n,
-  };
+  return { keySet: createRemoteJWKSet(new URL(issuer.jwksUrl)), counted: () => void n++, checks: () => n };
 }
 
-const verifier = (keySet: JWTVerifyGetKey, verifiedTtlMs?: number) =>
-  createVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, redis: issuer.redis, keySet, verifiedTtlMs });
+const verifier = (keys: ReturnType<typeof countingKeys>, verifiedTtlMs?: number) =>
+  createVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, redis: issuer.redis, keySet: keys.keySet, onSignatureCheck: keys.counted, verifiedTtlMs });
 
 describe('access-token verifier: tokens already verified', () => {
   it('when the same token comes again, then its signature is not checked again but its session still is (logout is immediate)', async () => {
     const keys = countingKeys();
-    const v = verifier(keys.keySet);
+    const v = verifier(keys);
     const u = await issuer.user(['USER']);
     const first = await v.verify(u.token);
     const second = await v.verify(u.token);
@@ -45,7 +38,7 @@ describe('access-token verifier: tokens already verified', () => {
 
   it('when a remembered token is altered by one character, then the altered one is checked and refused', async () => {
     const keys = countingKeys();
-    const v = verifier(keys.keySet);
+    const v = verifier(keys);
     const u = await issuer.user(['USER']);
     await v.verify(u.token);
     const [h, p, s] = u.token.split('.') as [string, string, string];
@@ -56,7 +49,7 @@ describe('access-token verifier: tokens already verified', () => {
   });
 
   it('when a caller changes the principal it got, then the next answer for the token is unchanged', async () => {
-    const v = verifier(countingKeys().keySet);
+    const v = verifier(countingKeys());
     const u = await issuer.user(['USER']);
     const got = await v.verify(u.token);
     got.roles.push('ADMIN');
@@ -65,7 +58,7 @@ describe('access-token verifier: tokens already verified', () => {
 
   it('when the token expires, then it is checked again rather than trusted from memory', async () => {
     const keys = countingKeys();
-    const v = verifier(keys.keySet);
+    const v = verifier(keys);
     const token = await issuer.token({ ttlSeconds: 1 });
     await v.verify(token);
     await new Promise((r) => setTimeout(r, 1_100));
@@ -76,7 +69,7 @@ describe('access-token verifier: tokens already verified', () => {
 
   it('when remembering is off, then every call checks the signature', async () => {
     const keys = countingKeys();
-    const v = verifier(keys.keySet, 0);
+    const v = verifier(keys, 0);
     const u = await issuer.user(['USER']);
     await v.verify(u.token);
     await v.verify(u.token);

@@ -1,2 +1,4 @@
 export * from './infra';
 export * from './testing';
+export * from './platform';
+export * from './shoppers';

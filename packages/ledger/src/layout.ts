@@ -14,8 +14,6 @@
  *   {sale:ID}:ret:<refundRef> marker that a refund's seats went back on sale (once per refund)
  *   stampede:armed-sales     SET of armed sale ids (not in the sale's slot: an index only)
  */
-export const SALE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 export const saleTag = (saleId: string) => `{sale:${saleId}}`;
 
 export const saleKeys = (saleId: string) => {

@@ -1,12 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SALE_ID_PATTERN } from './layout';
+import { RESERVATION_TOKEN_PATTERN as TOKEN, SALE_ID_PATTERN } from '@stampede/contracts/api';
 
-/**
- * Reservation tokens: `rt_<saleId>_<43 chars>`, the tail being 32 random bytes (base64url). The
- * sale id is readable so any service can find the sale's shard; everything else about the hold is
- * in the sealed payload in Redis, so the token reveals nothing and cannot be forged or edited.
- */
-const TOKEN = /^rt_([A-Za-z0-9_-]{1,64})_([A-Za-z0-9_-]{43})$/;
+// Reservation tokens: `rt_<saleId>_<43 chars>`, the tail being 32 random bytes (base64url); the
+// format is the public API's (clients receive and send the token), so it comes from its contract.
 
 export function newReservationToken(saleId: string): string {
   if (!SALE_ID_PATTERN.test(saleId)) throw new Error(`invalid sale id ${saleId}`);

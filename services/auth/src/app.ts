@@ -54,6 +54,8 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
     audience: config.AUTH_AUDIENCE,
     redis,
     keySet: createLocalJWKSet(keys.jwks),
+    identityKeys: config.INTERNAL_IDENTITY_KEYS,
+    onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
   });
   const deps: Deps = {
     orm,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigShape, redisConfigShape, postgresConfigShape } from '@stampede/chassis/config';
+import { baseConfigShape, identityKeysSetting, redisConfigShape, postgresConfigShape } from '@stampede/chassis/config';
 import { signingKeysSetting } from './domain/signing-keys';
 
 const seconds = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
@@ -17,6 +17,8 @@ export const configShape = {
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   AUTH_ISSUER: z.string().min(1).default('stampede-auth'),
   AUTH_AUDIENCE: z.string().min(1).default('stampede'),
+  /** Secret: the keys of the gateway's identity header (see @stampede/chassis/config). */
+  INTERNAL_IDENTITY_KEYS: identityKeysSetting,
   /** Secret: JSON array of private JWKs, first = active (see domain/signing-keys.ts). */
   AUTH_SIGNING_KEYS: signingKeysSetting,
   ACCESS_TOKEN_TTL_SECONDS: seconds(60, 3600, 900),

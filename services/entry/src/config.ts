@@ -20,6 +20,8 @@ export const configShape = {
   SWEEP_BATCH: ms(1, 10_000, 500),
   /** Availability answers may be this old (also their Cache-Control max-age, rounded up). */
   AVAILABILITY_CACHE_MS: ms(0, 60_000, 500),
+  /** After a sale is seen sold out, entries are answered SOLD_OUT without Redis for this long (0: never). */
+  SOLD_OUT_MEMO_MS: ms(0, 5_000, 250),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

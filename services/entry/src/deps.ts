@@ -14,6 +14,8 @@ export interface Deps {
   availability: AvailabilityCache;
   /** How old an availability answer may be (also its Cache-Control max-age, rounded up). */
   availabilityCacheMs: number;
+  /** Sales this replica saw with no seat left, for a few hundred milliseconds (SOLD_OUT_MEMO_MS). */
+  soldOut: { has(saleId: string): boolean; set(saleId: string, v: true): unknown; delete(saleId: string): unknown };
   /** Called for every new hold, so this replica's sweeper covers the sale at once. */
   onHold(saleId: string): void;
 }

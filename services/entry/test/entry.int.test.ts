@@ -1,9 +1,9 @@
 import type { Cluster } from 'ioredis';
-import { consumeHold, openReservation, readInventory, armSale } from '@stampede/ledger';
-import { captureLogs, waitFor, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
+import { consumeHold, openReservation, readInventory, armSale, releaseHold } from '@stampede/ledger';
+import { captureLogs, waitFor, http, startApp, startTestIssuer, testStoreEnv, type StartedApp, type TestIssuer, expectSaleInvariant, startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';
-import { openSale, sleep, startSnapshotServer, testRedis, uniqueSaleId, type SnapshotServer } from './support';
+import { openSale, sleep, testRedis, uniqueSaleId } from './support';
 
 /** One in-process entry instance against the real Redis Cluster: the API contract, rule by rule. */
 describe('entry service', () => {
@@ -176,6 +176,70 @@ describe('entry service', () => {
       expect((await http('DELETE', `${app.url}/entries/${first.body.reservationToken}`, { token: a!.token })).status).toBe(204);
       const race = await Promise.all([enter(saleId, b!.token), enter(saleId, c!.token)]);
       expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(await inv(saleId)).toMatchObject({ available: 0, held: 1 });
+    });
+  });
+
+  describe('the gateway\'s identity header', () => {
+    const withIdentity = (saleId: string, header: string, body: unknown = {}) =>
+      http('POST', `${app.url}/sales/${saleId}/entries`, { body, headers: { 'x-stampede-identity': header } });
+
+    it('when the gateway vouches for a user, then the entry holds without an access token', async () => {
+      const saleId = await open({ total: 2 });
+      const u = { userId: `id-${Date.now()}` };
+      const header = issuer.identity(u, { method: 'POST', path: `/sales/${saleId}/entries`, body: Buffer.from('{}') });
+      const res = await withIdentity(saleId, header);
+      expect(res.status).toBe(201);
+      expect(await inv(saleId)).toMatchObject({ available: 1, held: 1 });
+    });
+
+    it('when a request straight to entry carries a forged, replayed, expired or borrowed identity, then 401 and nothing is held', async () => {
+      const saleId = await open({ total: 5 });
+      const u = { userId: `victim-${Date.now()}` };
+      const path = `/sales/${saleId}/entries`;
+      const body = Buffer.from('{}');
+      const good = issuer.identity(u, { method: 'POST', path, body });
+      const [kid, payload] = good.split('.');
+      const otherKeys = { active: { kid: kid as string, key: Buffer.alloc(32, 7) }, byKid: new Map([[kid as string, Buffer.alloc(32, 7)]]) };
+      const cases: Array<[string, string, unknown?]> = [
+        ['signed with a key the service does not hold', issuer.identity(u, { method: 'POST', path, body }, { keys: otherKeys })],
+        ['payload edited (another user)', `${kid}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, 'base64url').toString()), sub: 'attacker' })).toString('base64url')}.${good.split('.')[2]}`],
+        ['made for another path', issuer.identity(u, { method: 'POST', path: `/sales/other/entries`, body })],
+        ['made for another body', issuer.identity(u, { method: 'POST', path, body: Buffer.from('{"qty":2}') }), {}],
+        ['expired', issuer.identity(u, { method: 'POST', path, body }, { ttlMs: -1 })],
+        ['not an identity at all', 'nonsense'],
+      ];
+      for (const [why, header, b] of cases) {
+        const res = await withIdentity(saleId, header, b ?? {});
+        expect([why, res.status, res.body.error.code]).toEqual([why, 401, 'AUTH_REQUIRED']);
+      }
+      expect(await inv(saleId)).toMatchObject({ available: 5, held: 0 });
+      // The genuine header works once; the same header again is a replay.
+      expect((await withIdentity(saleId, good)).status).toBe(201);
+      const replay = await withIdentity(saleId, good);
+      expect([replay.status, replay.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
+      expect(await inv(saleId)).toMatchObject({ available: 4, held: 1 });
+      const refused = logs.lines().filter((l) => l.includes('identity header refused')).map((l) => JSON.parse(l).reason);
+      expect(refused).toEqual(expect.arrayContaining(['forged', 'other-request', 'expired', 'malformed', 'replayed']));
+      expect(logs.text()).not.toContain(good);
+    });
+  });
+
+  describe('a sale seen sold out', () => {
+    it('when a sale just sold out, then entries are answered SOLD_OUT from memory for a moment, and a seat that comes back is taken after it', async () => {
+      const saleId = await open({ total: 1 });
+      const [a, b, c] = await Promise.all([issuer.user(), issuer.user(), issuer.user()]);
+      const first = await enter(saleId, a.token);
+      expect(first.status).toBe(201);
+      expect((await enter(saleId, b.token)).body.error.code).toBe('SOLD_OUT');
+      // A seat comes back behind this replica's back (as another replica's expiry sweep would).
+      const opened = await openReservation(redis, first.body.reservationToken);
+      expect(await releaseHold(redis, saleId, opened!.holdId)).toBe(true);
+      const soon = await enter(saleId, c.token);
+      expect(soon.body.error.code).toBe('SOLD_OUT');
+      expect(await inv(saleId)).toMatchObject({ available: 1, held: 0 });
+      // Within the memo's bound (250 ms by default) the seat is found again.
+      await waitFor('the seat taken after the memo', async () => (await enter(saleId, c.token)).status === 201, 2_000, 50);
       expect(await inv(saleId)).toMatchObject({ available: 0, held: 1 });
     });
   });

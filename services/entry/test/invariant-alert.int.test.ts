@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { saleKeys } from '@stampede/ledger';
-import { ProcessGroup, startApp, startPrometheus, startTestIssuer, testStoreEnv, waitFor, type PrometheusHandle, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { ProcessGroup, startApp, startPrometheus, startTestIssuer, testStoreEnv, waitFor, type PrometheusHandle, type StartedApp, type TestIssuer, startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
 import { buildEntry } from '../src/app';
 import { configShape } from '../src/config';
-import { armTestSale, startSnapshotServer, testRedis, type SnapshotServer } from './support';
+import { armTestSale, testRedis } from './support';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 

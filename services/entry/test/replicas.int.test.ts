@@ -1,25 +1,10 @@
 import { resolve } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { consumeHold, openReservation, readInventory } from '@stampede/ledger';
-import { http, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant } from '@stampede/devkit';
-import { openSale, sleep, startSnapshotServer, testRedis, type SnapshotServer } from './support';
+import { http, pool, spawnTs, startTestIssuer, testStoreEnv, type SpawnedService, type TestIssuer, expectSaleInvariant, startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
+import { openSale, sleep, testRedis } from './support';
 
 const ROOT = resolve(__dirname, '../../..');
-
-/** Runs `work` over items with at most `limit` in flight. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Holds of one sale this replica returned at expiry (0 before its first). */
 const expiredTotal = async (url: string, saleId: string) => {

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { SalesClient } from '../src/clients/sales';
-import { sleep, startSnapshotServer, uniqueSaleId, type SnapshotServer } from './support';
+import { startSnapshotServer, type SnapshotServer } from '@stampede/devkit';
+import { sleep, uniqueSaleId } from './support';
 
 /** The event service's snapshots as entry caches them, against a stand-in with ETags and outages. */
 describe('sale snapshots client', () => {

@@ -26,6 +26,8 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,
     redis,
+    identityKeys: config.INTERNAL_IDENTITY_KEYS,
+    onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
   });
   const deps: Deps = { orm, redis, verifier, logger, metrics: eventMetrics };
   registerSaleGauges(metrics, orm);

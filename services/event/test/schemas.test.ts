@@ -1,4 +1,4 @@
-import { createSaleSchema, updateSaleSchema } from '../src/domain/sale-input';
+import { createSaleSchema, updateSaleSchema } from '@stampede/contracts/api';
 import { parseInput } from '../src/domain/input';
 import { checkPeriod } from '../src/domain/promotions';
 

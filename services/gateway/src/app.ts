@@ -1,13 +1,14 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { createVerifier } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, redisStore } from '@stampede/chassis/stores';
-import express from 'express';
 import { createUpstreams } from './clients/upstreams';
+import { apiDocument } from './domain/openapi';
 import type { Config } from './config';
 import type { Deps } from './deps';
-import { routes } from './http/routes';
+import { fastRoutes, routes } from './http/routes';
 import { cors, securityHeaders } from './http/security';
 import { gatewayMetrics } from './metrics';
 import { createLimiters } from './store/rate-limits';
@@ -22,12 +23,18 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
   );
   const deps: Deps = {
     verifier: createVerifier({ jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, redis }),
+    redis,
+    rateLimitNamespace: config.RATE_LIMIT_NAMESPACE,
+    blocked: new LRUCache<string, number>({ max: 100_000 }),
+    identityKeys: config.INTERNAL_IDENTITY_KEYS,
+    corsOrigins: new Set(config.CORS_ORIGINS),
     upstreams,
     limiters: createLimiters(redis, config.RATE_LIMIT_NAMESPACE),
     metrics: gatewayMetrics(metrics),
     csrfSecret: config.CSRF_SECRET,
     cookieSecure: config.COOKIE_SECURE,
     sandboxRoutes: config.SANDBOX_ROUTES,
+    openapi: apiDocument({ sandboxRoutes: config.SANDBOX_ROUTES }),
     logger,
   };
   return createService({
@@ -37,12 +44,10 @@ export async function buildGateway(config: Config, logger: Logger): Promise<Runn
     ...serviceOptionsFrom(config),
     checks: stores.checks,
     staticHeaders: securityHeaders(),
-    before: (app) => {
-      app.use(cors(config.CORS_ORIGINS));
-      // Bodies are forwarded byte for byte (webhook signatures cover the raw body); the limit
-      // still applies here, before any service sees the request.
-      app.use(express.raw({ type: () => true, limit: config.BODY_LIMIT }));
-    },
+    before: (app) => app.use(cors(deps.corsOrigins)),
+    // The route table's routes: bodies read raw under BODY_LIMIT and forwarded byte for byte
+    // (webhook signatures cover the raw body).
+    fast: fastRoutes(deps),
     routes: (app) => routes(app, deps),
     closers: [() => upstreams.close(), ...stores.closers],
   });

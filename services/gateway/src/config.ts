@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authVerifyConfigShape, baseConfigShape, redisConfigShape } from '@stampede/chassis/config';
+import { authVerifyConfigShape, baseConfigShape, identityKeys, redisConfigShape } from '@stampede/chassis/config';
 
 const urlList = z
   .string()
@@ -23,6 +23,8 @@ export const configShape = {
   UPSTREAM_EVENT: urlList,
   UPSTREAM_ENTRY: urlList,
   UPSTREAM_PAYMENT: urlList,
+  /** Secret: the keys the gateway signs its identity header with (the services hold the same). */
+  INTERNAL_IDENTITY_KEYS: identityKeys,
   /** HMAC key for CSRF tokens (secret, at least 32 characters). */
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Origins allowed to call the API from a browser. Empty: no cross-origin access. */

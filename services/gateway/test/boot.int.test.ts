@@ -11,5 +11,6 @@ describeServiceBoot('gateway', configShape, buildGateway, {
     UPSTREAM_ENTRY: 'http://127.0.0.1:9',
     UPSTREAM_PAYMENT: 'http://127.0.0.1:9',
     CSRF_SECRET: 'x'.repeat(32),
+    INTERNAL_IDENTITY_KEYS: `boot:${'k'.repeat(43)}`,
   }),
 });

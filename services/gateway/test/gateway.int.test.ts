@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { http, rawHttp, startApp, startTestIssuer, testStoreEnv, waitFor, type StartedApp, type TestIssuer } from '@stampede/devkit';
+import { openIdentity } from '@stampede/contracts';
 import { buildGateway } from '../src/app';
 import { configShape } from '../src/config';
 import { RATE_LIMITS } from '../src/domain/limits';
@@ -44,8 +45,8 @@ describe('gateway', () => {
   });
   const gw = () => (gateways[0] as StartedApp).url;
 
-  it('when a client sends identity headers, then the service never sees them', async () => {
-    const { token } = await issuer.user(['USER']);
+  it('when a client sends identity headers, then the service never sees them, only the gateway\'s signed identity for this request', async () => {
+    const { token, userId } = await issuer.user(['USER']);
     const res = await http('GET', `${gw()}/sales/s1`, {
       token,
       headers: { 'x-user-id': 'admin', 'x-roles': 'ADMIN', 'x-forwarded-user': 'admin', cookie: 'a=b' },
@@ -56,7 +57,10 @@ describe('gateway', () => {
     expect(seen['x-roles']).toBeUndefined();
     expect(seen['x-forwarded-user']).toBeUndefined();
     expect(seen.cookie).toBeUndefined();
-    expect(seen.authorization).toBe(`Bearer ${token}`);
+    // The token stays at the gateway: the service gets one HMAC to check instead.
+    expect(seen.authorization).toBeUndefined();
+    const vouched = openIdentity(issuer.identityKeys, seen['x-stampede-identity'] as string, { method: 'GET', path: '/sales/s1' }, Date.now());
+    expect(vouched).toMatchObject({ ok: true, principal: { userId, roles: ['USER'] } });
     expect(res.headers.get('x-internal-secret')).toBeNull();
   });
 
@@ -155,8 +159,8 @@ describe('gateway', () => {
       expect(upstreamA.requests.length).toBe(before);
     });
 
-    it('when it echoes the token from POST /csrf/token, then it is forwarded with a bearer header', async () => {
-      const { token } = await issuer.user(['USER']);
+    it('when it echoes the token from POST /csrf/token, then it is forwarded as the gateway\'s identity for that user', async () => {
+      const { token, userId } = await issuer.user(['USER']);
       const issued = await fetch(`${gw()}/csrf/token`, { method: 'POST' });
       const { token: csrf } = (await issued.json()) as { token: string };
       const setCookie = issued.headers.get('set-cookie') ?? '';
@@ -164,7 +168,8 @@ describe('gateway', () => {
       const cookie = `stampede_access=${token}; ${setCookie.split(';')[0]}`;
       const res = await http('POST', `${gw()}/payments/prepare`, { body: { reservationToken: 'x' }, headers: { cookie, 'x-csrf-token': csrf } });
       expect(res.status).toBe(200);
-      expect(res.body.headers.authorization).toBe(`Bearer ${token}`);
+      const vouched = openIdentity(issuer.identityKeys, res.body.headers['x-stampede-identity'], { method: 'POST', path: '/payments/prepare', body: Buffer.from(JSON.stringify({ reservationToken: 'x' })) }, Date.now());
+      expect(vouched).toMatchObject({ ok: true, principal: { userId } });
     });
 
     it('when the CSRF header does not match the cookie, then 403', async () => {
@@ -281,6 +286,7 @@ describe('gateway API docs', () => {
       UPSTREAM_ENTRY: 'http://127.0.0.1:9',
       UPSTREAM_PAYMENT: 'http://127.0.0.1:9',
       CSRF_SECRET: 'y'.repeat(32),
+      INTERNAL_IDENTITY_KEYS: `docs:${'k'.repeat(43)}`,
     });
   });
   afterAll(() => app.stop());

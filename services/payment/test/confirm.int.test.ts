@@ -51,6 +51,7 @@ describe('payment confirm across two replicas', () => {
       ...paymentTestEnv(snaps.url),
       // Real SDK in the replicas, so the confirm span's trace context reaches the Kafka headers.
       OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_METRICS_EXPORTER: 'none',
@@ -74,6 +75,30 @@ describe('payment confirm across two replicas', () => {
 
   const confirm = (i: number, token: string, reservationToken: string, paymentKey: string, amount: number, key = idemKey()) =>
     http('POST', `${url(i)}/payments/confirm`, { token, headers: { 'idempotency-key': key }, body: { reservationToken, paymentKey, amount } });
+
+  it('when a request straight to payment carries a forged or replayed gateway identity, then 401 and nothing is charged; the genuine one pays', async () => {
+    const sale = await newSale(redis, snaps);
+    const user = await issuer.user();
+    const hold = await reserve(redis, sale, user.userId);
+    const pay = await payWithCard(url(0), hold.token, user.token, CARD_OK);
+    const body = Buffer.from(JSON.stringify({ reservationToken: hold.token, paymentKey: pay.paymentKey, amount: pay.amount }));
+    const path = '/payments/confirm';
+    const send = (i: number, header: string, key = idemKey()) =>
+      http('POST', `${url(i)}${path}`, { raw: body.toString(), headers: { 'x-stampede-identity': header, 'idempotency-key': key } });
+    const genuine = issuer.identity({ userId: user.userId }, { method: 'POST', path, body });
+    const [kid] = genuine.split('.');
+    const forged = issuer.identity({ userId: user.userId }, { method: 'POST', path, body }, { keys: { active: { kid: kid as string, key: Buffer.alloc(32, 1) }, byKid: new Map() } });
+    const otherUser = issuer.identity({ userId: 'someone-else' }, { method: 'POST', path, body });
+    expect((await send(0, forged)).status).toBe(401);
+    // Someone else's identity is accepted as someone else, who does not own the hold.
+    expect((await send(1, otherUser)).status).toBe(403);
+    expect((await ledger(url(0), pay.orderId)).filter((e) => e.kind === 'CHARGE')).toHaveLength(0);
+
+    expect((await send(0, genuine)).status).toBe(200);
+    const replay = await send(0, genuine);
+    expect([replay.status, replay.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
+    expect((await ledger(url(0), pay.orderId)).filter((e) => e.kind === 'CHARGE')).toHaveLength(1);
+  });
 
   it('when a user pays with card 4330…, then 200 with the payment id, the hold is sold, the token is spent, and payment.confirmed reaches Kafka with trace headers', async () => {
     const sale = await newSale(redis, snaps);

@@ -10,7 +10,7 @@ export function signingKey(): { jwk: JWK & { kid: string }; env: string } {
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-export const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
 
 /** Re-signs a real token's claims with changes: everything right but the one thing under test. */
 export async function resign(jwk: JWK & { kid: string }, token: string, change: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {

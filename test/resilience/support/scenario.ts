@@ -1,6 +1,5 @@
-import { createOperator, login, openSale, prepareShoppers, type Session, type Urls } from '../../../scripts/demo/flows';
+import { createOperator, login, openSale, prepareShoppers, type Replicas, type Session, type Urls } from '@stampede/devkit';
 import { startFaultPlatform, type FaultPlatform } from './fault-platform';
-import type { ServiceName } from '../../../scripts/stack/services';
 
 export interface Scenario {
   platform: FaultPlatform;
@@ -17,7 +16,7 @@ export interface Scenario {
  * confirm twin waits 3 s (not 15) and a charge claimed by a replica that died can be taken over
  * after 5 s (not 60), so a retrying client finishes within the test's time.
  */
-export async function startScenario(slot: number, replicas: Partial<Record<ServiceName, number>>, env: Record<string, string> = {}): Promise<Scenario> {
+export async function startScenario(slot: number, replicas: Replicas, env: Record<string, string> = {}): Promise<Scenario> {
   const platform = await startFaultPlatform({
     slot,
     replicas,

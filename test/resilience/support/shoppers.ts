@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, type Answer } from '../../../scripts/demo/client';
-import { CARDS, type Session } from '../../../scripts/demo/flows';
+import { call, CARDS, type Answer, type Session } from '@stampede/devkit';
 
 export interface Failure {
   at: number;

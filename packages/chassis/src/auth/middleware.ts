@@ -1,6 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
-import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
+import { hasAnyRole, IDENTITY_HEADER, type Principal, type Role } from '@stampede/contracts';
 import type { Verifier } from './verifier';
 
 declare module 'express-serve-static-core' {
@@ -15,12 +16,26 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** 401 AUTH_REQUIRED unless the request carries a valid access token of a live session. */
+/**
+ * Who sent a request: the gateway's identity header for exactly this request, or (a caller that
+ * is not the gateway) a valid access token of a live session; otherwise 401 AUTH_REQUIRED. A
+ * request with an identity header is judged by it alone: a bad one never falls back to the token.
+ */
+export async function principalFrom(
+  verifier: Verifier,
+  req: { method: string; url: string; headers: IncomingHttpHeaders; body?: Buffer | undefined },
+): Promise<Principal> {
+  const identity = req.headers[IDENTITY_HEADER];
+  if (typeof identity === 'string') return verifier.fromIdentity(identity, { method: req.method, path: req.url, body: req.body });
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw new AppError('AUTH_REQUIRED', 'Authentication required');
+  return verifier.verify(token);
+}
+
+/** The Express form of principalFrom (routes served by Express). */
 export function authenticate(verifier: Verifier): RequestHandler {
   return async (req, _res, next) => {
-    const token = bearerToken(req.header('authorization'));
-    if (!token) return next(new AppError('AUTH_REQUIRED', 'Authentication required'));
-    req.principal = await verifier.verify(token);
+    req.principal = await principalFrom(verifier, { method: req.method, url: req.originalUrl, headers: req.headers, body: (req as { rawBody?: Buffer }).rawBody });
     next();
   };
 }

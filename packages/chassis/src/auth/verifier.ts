@@ -1,8 +1,11 @@
 import type { Cluster } from 'ioredis';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { KeyObject } from 'node:crypto';
+import { createDecoder, createVerifier as createJwtVerifier, TokenError } from 'fast-jwt';
+import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { ROLES, sessionKey, type Principal } from '@stampede/contracts';
+import { openIdentity, ROLES, sessionKey, type BoundRequest, type IdentityKeys, type Principal } from '@stampede/contracts';
+import { LRUCache } from 'lru-cache';
 
 export interface VerifierOptions {
   jwksUrl: string;
@@ -16,10 +19,24 @@ export interface VerifierOptions {
   verifiedTtlMs?: number;
   /** Bound on remembered tokens (oldest dropped first). */
   verifiedMax?: number;
+  /** Keys of the gateway's identity header; without them only access tokens are accepted. */
+  identityKeys?: IdentityKeys | undefined;
+  /** Told why an identity header was refused (never the header itself). */
+  onRefusedIdentity?: (reason: string) => void;
+  /** Told of every signature check (a token not remembered), for metrics and tests. */
+  onSignatureCheck?: () => void;
 }
 
 export interface Verifier {
+  /** An access token of a live session (the ECDSA check, then the session in Redis). */
   verify(token: string): Promise<Principal>;
+  /** The token's signature and claims only (cached): the caller checks the session itself. */
+  verifyToken(token: string): Promise<Principal>;
+  /**
+   * The gateway's identity header for this request: one HMAC, no Redis (the gateway checked the
+   * session). Forged, expired, replayed or made for another request: 401.
+   */
+  fromIdentity(header: string, req: BoundRequest): Principal;
 }
 
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256', 'EdDSA'];
@@ -37,8 +54,6 @@ const isSessionActive = async (redis: Cluster, userId: string, sid: string) => (
 
 const unauthenticated = () => new AppError('AUTH_REQUIRED', 'Authentication required');
 
-type Verified = Principal & { until: number };
-
 /**
  * Verifies an access token with only auth's public keys (JWKS, fetched and cached; an unknown
  * `kid` triggers at most one refetch per cool-down), then checks the session is still live.
@@ -55,46 +70,90 @@ export function createVerifier(o: VerifierOptions): Verifier {
   // A shopper's calls in one sale (availability, entry, prepare, confirm) carry the same token: the
   // ECDSA check and claim parsing (~100 µs) run once per process, the session read on every call
   // (logout stays immediate). Keyed by the exact token text; never past the token's own expiry.
-  const verified = new Map<string, Verified>();
   const ttlMs = o.verifiedTtlMs ?? 60_000;
-  const max = o.verifiedMax ?? 10_000;
-  const principal = (v: Verified): Principal => ({
-    userId: v.userId,
-    sessionId: v.sessionId,
-    roles: [...v.roles],
-    ...(v.accountCreatedAt !== undefined ? { accountCreatedAt: v.accountCreatedAt } : {}),
-  });
-  return {
-    async verify(token) {
-      const known = verified.get(token);
-      if (known && known.until > Date.now()) {
-        if (!(await isSessionActive(o.redis, known.userId, known.sessionId))) throw unauthenticated();
-        return principal(known);
-      }
-      if (known) verified.delete(token);
-      let payload: unknown;
+  const verified = new LRUCache<string, Principal>({ max: o.verifiedMax ?? 100_000 });
+  // A header is accepted once per replica: a copy sent again (to this replica) is a replay. It
+  // expires within seconds, so remembering it that long is enough.
+  const seenNonces = new LRUCache<string, true>({ max: 200_000, ttlAutopurge: false });
+
+  // The signature is checked by node:crypto directly (fast-jwt, synchronous, about 80 µs for ES256),
+  // not WebCrypto (jose: a thread-pool job, well over twice that): one check per new token at the
+  // edge of a stampede. jose still finds the keys (JWKS fetched, cached, refetched on a new kid).
+  const decode = createDecoder({ complete: true });
+  const byKid = new LRUCache<string, (token: string) => Record<string, unknown>>({ max: 32, ttl: 10 * 60_000 });
+  async function checkerFor(header: { kid?: unknown; alg?: unknown }, token: string) {
+    const { kid, alg } = header;
+    if (typeof kid !== 'string' || typeof alg !== 'string' || !ACCESS_TOKEN_ALGORITHMS.includes(alg)) throw unauthenticated();
+    const cacheKey = `${alg}:${kid}`;
+    let check = byKid.get(cacheKey);
+    if (!check) {
+      let key: Parameters<typeof KeyObject.from>[0] | Uint8Array;
       try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: o.issuer,
-          audience: o.audience,
-          algorithms: ACCESS_TOKEN_ALGORITHMS,
-          requiredClaims: ['exp', 'iat', 'sub'],
-          clockTolerance: 5,
-        }));
+        const [protectedHeader, payload, signature] = token.split('.') as [string, string, string];
+        key = (await keys({ kid, alg }, { protected: protectedHeader, payload, signature })) as Parameters<typeof KeyObject.from>[0] | Uint8Array;
       } catch (e) {
         if (e instanceof joseErrors.JOSEError || e instanceof TypeError) throw unauthenticated();
         throw e;
       }
-      const parsed = claims.safeParse(payload);
-      if (!parsed.success) throw unauthenticated();
-      const { sub, sid, roles, uca } = parsed.data;
-      if (!(await isSessionActive(o.redis, sub, sid))) throw unauthenticated();
-      const p: Principal = { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
-      const exp = (payload as { exp: number }).exp * 1000;
-      if (ttlMs > 0 && exp > Date.now()) {
-        verified.set(token, { ...p, roles: [...roles], until: Math.min(exp, Date.now() + ttlMs) });
-        if (verified.size > max) verified.delete(verified.keys().next().value as string);
+      if (key instanceof Uint8Array) throw unauthenticated();
+      const pem = KeyObject.from(key).export({ type: 'spki', format: 'pem' }) as string;
+      check = createJwtVerifier({
+        key: pem,
+        algorithms: [alg as 'ES256'],
+        allowedIss: o.issuer,
+        allowedAud: o.audience,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: 5_000,
+        cache: false,
+      }) as (token: string) => Record<string, unknown>;
+      byKid.set(cacheKey, check);
+    }
+    return check;
+  }
+
+  async function verifyToken(token: string): Promise<Principal> {
+    const known = verified.get(token);
+    // A copy: what a caller does with its principal never changes the next caller's.
+    if (known) return { ...known, roles: [...known.roles] };
+    let payload: unknown;
+    try {
+      const { header } = decode(token) as { header: { kid?: unknown; alg?: unknown } };
+      const check = await checkerFor(header, token);
+      o.onSignatureCheck?.();
+      payload = check(token);
+    } catch (e) {
+      if (e instanceof TokenError || e instanceof AppError) throw unauthenticated();
+      throw e;
+    }
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) throw unauthenticated();
+    const { sub, sid, roles, uca } = parsed.data;
+    const p: Principal = { userId: sub, sessionId: sid, roles, ...(uca !== undefined ? { accountCreatedAt: uca * 1000 } : {}) };
+    const left = (payload as { exp: number }).exp * 1000 - Date.now();
+    if (ttlMs > 0 && left > 0) verified.set(token, { ...p, roles: [...roles] }, { ttl: Math.min(left, ttlMs) });
+    return p;
+  }
+
+  return {
+    verifyToken,
+    fromIdentity(header, req) {
+      if (!o.identityKeys) throw unauthenticated();
+      const now = Date.now();
+      const check = openIdentity(o.identityKeys, header, req, now);
+      if (!check.ok) {
+        o.onRefusedIdentity?.(check.reason);
+        throw unauthenticated();
       }
+      if (seenNonces.has(check.nonce)) {
+        o.onRefusedIdentity?.('replayed');
+        throw unauthenticated();
+      }
+      seenNonces.set(check.nonce, true, { ttl: check.expiresAt - now + 1_000 });
+      return check.principal;
+    },
+    async verify(token) {
+      const p = await verifyToken(token);
+      if (!(await isSessionActive(o.redis, p.userId, p.sessionId))) throw unauthenticated();
       return p;
     },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ERROR_STATUS, type ErrorCode } from '../errors';
+import { ERROR_STATUS, type ErrorCode } from '@stampede/contracts/api';
 
 /**
  * Errors Node's HTTP parser raises before any route runs (a header section over the limit, a

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { AppError, isAppError, type ErrorBody } from '../errors';
+import type { ErrorBody } from '@stampede/contracts/api';
+import { AppError, isAppError } from '../errors';
 import type { Logger } from 'pino';
 import { fromStoreOutage } from './outage';
 
@@ -73,9 +74,13 @@ export function allowedMethods(stack: readonly RouterLayer[], path: string): str
   return [...methods].sort();
 }
 
-/** 405 with Allow when the path exists under other methods; 404 when nothing serves it. */
-export const notFound: RequestHandler = (req, res, next) => {
-  const allow = allowedMethods((req.app as unknown as { router: { stack: RouterLayer[] } }).router.stack, req.path);
+/**
+ * 405 with Allow when the path exists under other methods (Express's routes, and the hot routes
+ * served before Express); 404 when nothing serves it.
+ */
+export const notFound = (alsoAllowed?: (path: string) => string[]): RequestHandler => (req, res, next) => {
+  const express = allowedMethods((req.app as unknown as { router: { stack: RouterLayer[] } }).router.stack, req.path);
+  const allow = [...new Set([...express, ...(alsoAllowed?.(req.path) ?? [])])].sort();
   if (allow.length > 0) {
     res.setHeader('Allow', allow.join(', '));
     return next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path} (allowed: ${allow.join(', ')})`));

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './request-context';
 export * from './outage';
 export * from './early-errors';
+export * from './fast';

@@ -7,3 +7,4 @@ export * from './issuer';
 export * from './invariant';
 export * from './sessions';
 export * from './tls';
+export * from './snapshot-server';

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from 'ioredis';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
-import type { Role } from '@stampede/contracts';
+import { parseIdentityKeys, signIdentity, type BoundRequest, type IdentityKeys, type Role } from '@stampede/contracts';
 import { putSession } from './sessions';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { testInfra } from './infra';
@@ -18,6 +18,10 @@ export interface TestIssuer {
   token(opts?: { userId?: string; roles?: Role[]; ttlSeconds?: number; accountCreatedAt?: Date }): Promise<string>;
   /** A user with a token: { userId, token }. */
   user(roles?: Role[]): Promise<{ userId: string; token: string }>;
+  /** The gateway's identity header for this user and exactly this request, under the env's keys. */
+  identity(who: { userId: string; roles?: Role[] }, req: BoundRequest, opts?: { ttlMs?: number; keys?: IdentityKeys }): string;
+  /** INTERNAL_IDENTITY_KEYS as env() hands it to services. */
+  identityKeys: IdentityKeys;
   redis: Cluster;
   stop(): Promise<void>;
 }
@@ -62,12 +66,18 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       .sign(privateKey);
   };
 
+  const identitySetting = `test-${randomUUID().slice(0, 6)}:${randomBytes(32).toString('base64url')}`;
+  const identityKeys = parseIdentityKeys(identitySetting);
+
   return {
     jwksUrl,
     issuer,
     audience,
     redis,
-    env: () => ({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience }),
+    identityKeys,
+    env: () => ({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, INTERNAL_IDENTITY_KEYS: identitySetting }),
+    identity: (who, req, opts = {}) =>
+      signIdentity(opts.keys ?? identityKeys, { userId: who.userId, roles: who.roles ?? ['USER'], sessionId: randomUUID() }, req, Date.now(), opts.ttlMs ?? 10_000),
     token,
     async user(roles: Role[] = ['USER']) {
       const userId = randomUUID();

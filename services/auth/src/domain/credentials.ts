@@ -1,29 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
-import { z } from 'zod';
 
-/** Emails are compared and stored lower-cased, so "A@x.io" and "a@x.io" are one account. */
-export const emailField = z
-  .string({ message: 'email is required' })
-  .trim()
-  .max(254, 'email is too long')
-  .pipe(z.email({ message: 'email is not a valid address' }))
-  .transform((e) => e.toLowerCase());
-
-const PASSWORD_MIN = 10;
-const PASSWORD_MAX = 128;
-
-/**
- * Length is what makes a password hard to guess, so it is the main rule; a password of one
- * character class, or one that is the email, is refused too. The upper bound keeps argon2's input
- * (and a DoS) bounded.
- */
-export const passwordField = z
-  .string({ message: 'password is required' })
-  .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
-  .max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`)
-  .refine((p) => /\p{L}/u.test(p) && /[^\p{L}]/u.test(p), 'password must mix letters with digits or symbols')
-  .refine((p) => new Set(p).size >= 5, 'password is too repetitive');
+// The email and password rules a client must meet are the public API's (emailField and
+// passwordField in its contract); what follows is how auth keeps and checks passwords.
 
 /** A password that is not the account's email (or its local part). */
 export function passwordResemblesEmail(password: string, email: string): boolean {

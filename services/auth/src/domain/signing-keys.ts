@@ -1,4 +1,5 @@
-import { importJWK, type JWK, type CryptoKey } from 'jose';
+import type { PublicJwk } from '@stampede/contracts/api';
+import { importJWK, type CryptoKey } from 'jose';
 import { z } from 'zod';
 
 /**
@@ -49,14 +50,14 @@ interface SigningKey {
   kid: string;
   alg: 'ES256' | 'EdDSA';
   privateKey: CryptoKey | Uint8Array;
-  publicJwk: JWK;
+  publicJwk: PublicJwk;
 }
 
 export interface KeyRing {
   /** The key that signs new tokens. */
   active: SigningKey;
   /** The public half of every configured key, as served at /.well-known/jwks.json. */
-  jwks: { keys: JWK[] };
+  jwks: { keys: PublicJwk[] };
 }
 
 const algOf = (k: PrivateJwk): SigningKey['alg'] => (k.kty === 'EC' ? 'ES256' : 'EdDSA');
@@ -73,10 +74,10 @@ export async function loadKeyRing(keys: PrivateJwk[]): Promise<KeyRing> {
       throw new Error(`AUTH_SIGNING_KEYS: key "${k.kid}" cannot be imported: ${e instanceof Error ? e.message : String(e)}`);
     }
     // Publish only public members: never copy "d" (or anything unknown) into the JWKS.
-    const publicJwk: JWK =
+    const publicJwk: PublicJwk =
       k.kty === 'EC'
-        ? { kty: 'EC', crv: k.crv, x: k.x, y: k.y, kid: k.kid, alg, use: 'sig' }
-        : { kty: 'OKP', crv: k.crv, x: k.x, kid: k.kid, alg, use: 'sig' };
+        ? { kty: 'EC', crv: k.crv, x: k.x, y: k.y, kid: k.kid, alg: 'ES256', use: 'sig' }
+        : { kty: 'OKP', crv: k.crv, x: k.x, kid: k.kid, alg: 'EdDSA', use: 'sig' };
     ring.push({ kid: k.kid, alg, privateKey, publicJwk });
   }
   const [active] = ring;

@@ -1,6 +1,7 @@
-/** The identity providers a person can log in with; one strategy each in clients/social/. */
-export const SOCIAL_PROVIDERS = ['google', 'apple', 'kakao'] as const;
-export type SocialProvider = (typeof SOCIAL_PROVIDERS)[number];
+import type { SocialProvider } from '@stampede/contracts/api';
+
+/** The identity providers a person can log in with (the API's list); one strategy each in clients/social/. */
+export type { SocialProvider };
 
 /** What a provider vouches for about the person behind a verified id_token. */
 export interface SocialClaims {

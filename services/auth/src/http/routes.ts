@@ -1,15 +1,25 @@
 import { authenticate, principalOf, requireRoles } from '@stampede/chassis/auth';
 import { parse } from '@stampede/chassis/http';
+import {
+  loginBody,
+  refreshBody,
+  rolesBody,
+  signUpBody,
+  socialBody,
+  socialParams,
+  userIdParams,
+  type TokenPairBody,
+} from '@stampede/contracts/api';
 import type { Express, Response } from 'express';
 import type { Deps } from '../deps';
 import { getUser, setRoles, signUp } from '../use-cases/accounts';
 import { logout, passwordLogin, refresh, socialLogin, type TokenPair } from '../use-cases/sessions';
-import { loginBody, refreshBody, rolesBody, signUpBody, socialBody, socialParams, userIdParams } from './schemas';
 
 // Token responses must never be cached by a browser or a proxy: a stored copy is a usable credential.
 const sendTokens = (res: Response, status: number, pair: TokenPair) => {
+  const body: TokenPairBody = { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn };
   res.setHeader('Cache-Control', 'no-store');
-  res.status(status).json({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn });
+  res.status(status).json(body);
 };
 
 export function routes(app: Express, d: Deps): void {

@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Role } from '@stampede/contracts';
+import type { SocialProvider } from '@stampede/contracts/api';
 import { Migration0001InitialSchema } from './migrations/0001-initial-schema';
 
 /** An account. Password accounts have an email; accounts made by social login may have neither. */
@@ -16,7 +17,7 @@ export interface User {
 
 /** A provider's account (provider, subject) linked to one of ours. */
 export interface SocialIdentity {
-  provider: string;
+  provider: SocialProvider;
   subject: string;
   userId: string;
   /** The email the provider vouched for at the last login, for display only (never a login key). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '@stampede/chassis/clients/orm';
 import type { Role } from '@stampede/contracts';
+import type { SocialProvider } from '@stampede/contracts/api';
 import { SocialIdentityEntity, UserEntity, type SocialIdentity, type User } from './model';
 
 /* Accounts and social identities in PostgreSQL, read and written on the `em` of the calling use case. */
@@ -63,7 +64,7 @@ export async function userByEmail(em: Em, email: string): Promise<PublicUser | u
 }
 
 /** The account linked to a provider's subject, if any. */
-export async function userOfIdentity(em: Em, provider: string, subject: string): Promise<PublicUser | undefined> {
+export async function userOfIdentity(em: Em, provider: SocialProvider, subject: string): Promise<PublicUser | undefined> {
   const identity = await em.findOne(SocialIdentityEntity, { provider, subject });
   return identity ? userById(em, identity.userId) : undefined;
 }

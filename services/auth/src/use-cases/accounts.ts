@@ -1,20 +1,12 @@
 import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, type Principal, type Role } from '@stampede/contracts';
+import type { UserView, UserWithIdentitiesView } from '@stampede/contracts/api';
 import type { Deps } from '../deps';
 import { hashPassword, passwordResemblesEmail } from '../domain/credentials';
 import type { SocialClaims, SocialProvider } from '../domain/social-login';
 import { revokeFamilies } from '../store/refresh-tokens';
 import { identitiesOf, insertUser, updateRoles, userById, userOfIdentity, type PublicUser } from '../store/users';
-
-export interface UserView {
-  id: string;
-  email: string | null;
-  roles: Role[];
-  createdAt: string;
-  updatedAt: string;
-  identities?: { provider: string; email: string | null; linkedAt: string }[];
-}
 
 const userView = (u: PublicUser): UserView => ({
   id: u.id,
@@ -37,7 +29,7 @@ export async function signUp(d: Deps, email: string, password: string): Promise<
 }
 
 /** Self, AUDITOR and ADMIN may read an account; others get 403 whether or not it exists. */
-export async function getUser(d: Deps, p: Principal, id: string): Promise<UserView> {
+export async function getUser(d: Deps, p: Principal, id: string): Promise<UserWithIdentitiesView> {
   if (p.userId !== id && !hasAnyRole(p, ['AUDITOR', 'ADMIN'])) throw new AppError('FORBIDDEN', 'You may only read your own account');
   const em = reader(d.orm);
   const user = await userById(em, id);

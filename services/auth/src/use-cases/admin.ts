@@ -1,7 +1,8 @@
 import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { ConfigError } from '@stampede/chassis/config';
 import type { Deps } from '../deps';
-import { emailField, hashPassword, passwordField } from '../domain/credentials';
+import { emailField, passwordField } from '@stampede/contracts/api';
+import { hashPassword } from '../domain/credentials';
 import { insertUser, userByEmail } from '../store/users';
 
 export interface AdminSetting {

@@ -1,5 +1,6 @@
 import { AppError } from '@stampede/chassis/errors';
 import { checkEligibility, type Principal, type SaleSnapshot } from '@stampede/contracts';
+import type { AvailabilityView } from '@stampede/contracts/api';
 import type { Inventory, ReserveResult } from '@stampede/ledger';
 
 /** Why a sale cannot be entered right now, or undefined when it is open. Window is [opensAt, closesAt). */
@@ -50,16 +51,8 @@ export function rejection(r: Exclude<ReserveResult, { outcome: 'HELD' }>): AppEr
   }
 }
 
-/** A sale's public availability: what anyone may see, without auth. */
-export interface Availability {
-  saleId: string;
-  status: SaleSnapshot['status'];
-  open: boolean;
-  opensAt: string;
-  closesAt: string;
-  total: number;
-  remaining: number;
-}
+/** A sale's public availability: what anyone may see, without auth (the API's AvailabilityView). */
+export type Availability = AvailabilityView;
 
 /** Open only when the snapshot says so and the inventory is armed; counts from Redis once armed. */
 export function availabilityOf(sale: SaleSnapshot, inv: Inventory | undefined, now: number): Availability {

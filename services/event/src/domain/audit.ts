@@ -1,5 +1,4 @@
-/** What an audit line can be about; a promotion is recorded as `event`, the name clients know. */
-export const AUDIT_ENTITY_TYPES = ['sale', 'event', 'reward_request'] as const;
+import type { AuditEntityType, AuditEntryView } from '@stampede/contracts/api';
 
 /** One operator or admin action: who, what, on which entity, the state before and after, when. */
 export interface AuditEntry {
@@ -7,7 +6,7 @@ export interface AuditEntry {
   actorId: string;
   actorRoles: string[];
   action: string;
-  entityType: (typeof AUDIT_ENTITY_TYPES)[number];
+  entityType: AuditEntityType;
   entityId: string;
   before?: unknown;
   after?: unknown;
@@ -15,7 +14,7 @@ export interface AuditEntry {
   at: Date;
 }
 
-export const auditView = (a: AuditEntry) => ({
+export const auditView = (a: AuditEntry): AuditEntryView => ({
   id: a.id,
   actor: { userId: a.actorId, roles: a.actorRoles },
   action: a.action,

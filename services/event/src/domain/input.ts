@@ -1,8 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '@stampede/chassis/errors';
 import { storable } from '@stampede/chassis/http';
-
-export const isoDateTime = z.iso.datetime({ offset: true });
 
 /**
  * The chassis `parse`, except that each unknown field is named on its own: zod reports them as

@@ -1,5 +1,6 @@
-export const ORDER_STATUSES = ['CONFIRMED', 'CANCELLED'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+import type { OrderStatus, OrderView } from '@stampede/contracts/api';
+
+export type { OrderStatus };
 
 /** The record of one paid seat (or seats), keyed by the payment that paid for it. */
 export interface Order {
@@ -23,7 +24,7 @@ export interface Order {
 }
 
 /** An order as shoppers and staff read it (the hold it came from stays internal). */
-export const orderView = (o: Order) => ({
+export const orderView = (o: Order): OrderView => ({
   id: o.id,
   paymentId: o.paymentId,
   orderId: o.orderId,
@@ -33,6 +34,6 @@ export const orderView = (o: Order) => ({
   qty: o.qty,
   amount: o.amount,
   status: o.status,
-  confirmedAt: o.confirmedAt ?? null,
-  refundedAt: o.refundedAt ?? null,
+  confirmedAt: o.confirmedAt ? o.confirmedAt.toISOString() : null,
+  refundedAt: o.refundedAt ? o.refundedAt.toISOString() : null,
 });

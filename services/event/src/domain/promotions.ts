@@ -1,4 +1,5 @@
 import type { Conditions } from '@stampede/contracts';
+import type { PromotionView } from '@stampede/contracts/api';
 import { rewardView, type Reward } from './rewards';
 
 /**
@@ -29,7 +30,7 @@ export function checkPeriod(p: Pick<Promotion, 'startsAt' | 'endsAt'>, now = Dat
 }
 
 /** Conditions and authorship are staff-only: an allow-list names other users. */
-export function promotionView(p: Promotion, rewards: Reward[], staff: boolean) {
+export function promotionView(p: Promotion, rewards: Reward[], staff: boolean): PromotionView {
   return {
     id: p.id,
     title: p.title,

@@ -1,8 +1,6 @@
-export const REWARD_TYPES = ['POINT', 'ITEM', 'COUPON', 'BADGE'] as const;
-export type RewardType = (typeof REWARD_TYPES)[number];
+import type { RequestStatus, RewardRequestView, RewardType, RewardView } from '@stampede/contracts/api';
 
-export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export type { RequestStatus, RewardType };
 
 /** One reward a promotion grants. */
 export interface Reward {
@@ -31,7 +29,7 @@ export interface RewardRequest {
 export const canDecide = (status: RequestStatus) => status === 'PENDING';
 
 /** Clients name the promotion `eventId` (the public paths are /events). */
-export const requestView = (r: RewardRequest) => ({
+export const requestView = (r: RewardRequest): RewardRequestView => ({
   id: r.id,
   eventId: r.promotionId,
   userId: r.userId,
@@ -42,4 +40,4 @@ export const requestView = (r: RewardRequest) => ({
   createdAt: r.createdAt.toISOString(),
 });
 
-export const rewardView = (r: Reward) => ({ id: r.id, type: r.type, name: r.name, quantity: r.quantity });
+export const rewardView = (r: Reward): RewardView => ({ id: r.id, type: r.type, name: r.name, quantity: r.quantity });

@@ -1,7 +1,5 @@
 import type { Conditions, SaleSnapshot, SaleStatus } from '@stampede/contracts';
-
-export const REFUND_POLICIES = ['RESTOCK', 'NO_RESTOCK'] as const;
-type RefundPolicy = (typeof REFUND_POLICIES)[number];
+import type { PublicSaleView, RefundPolicy, StaffSaleView } from '@stampede/contracts/api';
 
 /** A sale as stored (one row of `sales`). */
 export interface Sale {
@@ -48,7 +46,7 @@ export function toSnapshot(s: Sale): SaleSnapshot {
 }
 
 /** What any signed-in shopper may read. Conditions stay private: an allow-list names other users. */
-export function publicView(s: Sale) {
+export function publicView(s: Sale): PublicSaleView {
   return {
     id: s.id,
     name: s.name,
@@ -64,7 +62,7 @@ export function publicView(s: Sale) {
 }
 
 /** The full record, for operators, auditors and the audit log. */
-export function staffView(s: Sale) {
+export function staffView(s: Sale): StaffSaleView {
   return {
     ...publicView(s),
     conditions: s.conditions,

@@ -1,5 +1,18 @@
 import type { Express } from 'express';
 import { authenticate, requireRoles } from '@stampede/chassis/auth';
+import {
+  auditQuery,
+  createPromotionSchema,
+  createSaleSchema,
+  decisionSchema,
+  listPromotionsQuery,
+  listRewardRequestsQuery,
+  listSalesQuery,
+  ordersQuery,
+  rewardSchema,
+  transitionSchema,
+  updateSaleSchema,
+} from '@stampede/contracts/api';
 import type { Deps } from '../deps';
 import { READERS, WRITERS } from '../domain/access';
 import { parseInput } from '../domain/input';
@@ -18,19 +31,6 @@ import {
 import { armSale, createSale, getSale, listSales, saleStats, transitionSale, updateSale } from '../use-cases/sales';
 import { saleSnapshot } from '../use-cases/snapshots';
 import { actorOf, idParam, optionalDate } from './request';
-import {
-  auditQuery,
-  createPromotionSchema,
-  createSaleSchema,
-  decisionSchema,
-  listPromotionsQuery,
-  listRewardRequestsQuery,
-  listSalesQuery,
-  ordersQuery,
-  rewardSchema,
-  transitionSchema,
-  updateSaleSchema,
-} from './schemas';
 
 /** If-None-Match (RFC 9110 13.1.2): weak comparison against a list of tags, or "*". */
 function matches(header: string | undefined, etag: string): boolean {

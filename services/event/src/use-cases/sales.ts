@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { reader, transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import type { SaleStatus } from '@stampede/contracts';
+import { createSaleSchema, type ArmResult, type CreateSale, type SaleStats, type UpdateSale } from '@stampede/contracts/api';
 import { armSale as armInventory, readInventory } from '@stampede/ledger';
 import type { Deps } from '../deps';
 import { isStaff, type Actor } from '../domain/access';
 import { parseInput } from '../domain/input';
 import { paged, type Page } from '../domain/paging';
 import { publicView, staffView, touch, type Sale } from '../domain/sale';
-import { asInput, createSaleSchema, saleFields, type CreateSale, type UpdateSale } from '../domain/sale-input';
+import { asInput, saleFields } from '../domain/sale-input';
 import { ARMABLE, assertTransition, isEditable, PUBLIC_STATUSES } from '../domain/sale-status';
 import { recordAudit } from '../store/audit';
 import { findSale, insertSale, listSales as findSales, lockSale, saleRevenue, type SaleFilters } from '../store/sales';
@@ -87,7 +88,7 @@ export async function transitionSale(d: Deps, actor: Actor, input: { id: string;
  * Writes a scheduled, open or paused sale's inventory to Redis, once however often it is asked
  * (concurrent requests included: the row lock queues them, and the ledger writes only if absent).
  */
-export async function armSale(d: Deps, actor: Actor, id: string) {
+export async function armSale(d: Deps, actor: Actor, id: string): Promise<ArmResult> {
   const result = await transaction(d.orm, async (em) => {
     const s = await lockSale(em, id);
     if (!s) throw notFound();
@@ -108,7 +109,7 @@ export async function armSale(d: Deps, actor: Actor, id: string) {
 }
 
 /** What was sold (PostgreSQL, the record) next to what Redis holds live. */
-export async function saleStats(d: Deps, _actor: Actor, id: string) {
+export async function saleStats(d: Deps, _actor: Actor, id: string): Promise<SaleStats> {
   const em = reader(d.orm);
   const sale = await findSale(em, id);
   if (!sale) throw notFound();

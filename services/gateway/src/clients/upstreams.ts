@@ -2,6 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AppError } from '@stampede/chassis/errors';
 import { Pool } from 'undici';
+import { IDENTITY_HEADER } from '@stampede/contracts';
 import { RoundRobin } from '../domain/balancer';
 import { forwardHeaders, retryAnswer, retryFailure, returnedHeaders, type Answer, type PublicRequest } from '../domain/forwarding';
 import type { Upstream } from '../domain/routes';
@@ -33,6 +34,10 @@ export function createUpstreams(urls: UpstreamUrls, logger: Logger): Upstreams {
     propagation.inject(context.active(), headers);
     headers['x-request-id'] = req.requestId;
     if (req.ip) headers['x-forwarded-for'] = req.ip;
+    if (req.identity) {
+      headers[IDENTITY_HEADER] = req.identity;
+      delete headers.authorization;
+    }
     return (pools.get(url) as Pool).request({
       method: req.method as 'GET',
       path: req.url,

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { API, type OperationContract } from '@stampede/contracts/api';
+import { ROUTES } from './routes';
 
 /** A public request as the gateway received it, to be forwarded to the service that owns it. */
 export interface PublicRequest {
@@ -10,6 +12,8 @@ export interface PublicRequest {
   body: Buffer | undefined;
   ip: string | undefined;
   requestId: string;
+  /** The gateway's identity header for this request, sent instead of the access token. */
+  identity?: string | undefined;
 }
 
 /** A service's answer as the client receives it. */
@@ -19,8 +23,13 @@ export interface Answer {
   body: Buffer;
 }
 
+/** The contracts of the routes forwarded to a service (not those the gateway answers itself). */
+const forwarded: OperationContract[] = ROUTES.map((r) => (API as Record<string, OperationContract>)[`${r.method} ${r.path}`]).filter((c) => c !== undefined);
+
 /**
- * Only these client headers reach a service. An allow-list, not a strip-list: identity headers a
+ * Only these client headers reach a service: HTTP's own, and those an operation of the API
+ * contract declares (Idempotency-Key, the webhook signature...), so a declared header always
+ * arrives under the name the service reads. An allow-list, not a strip-list: identity headers a
  * client invents (x-user-id, x-roles, ...) can never pass, whatever their name.
  */
 const FORWARDED = new Set([
@@ -28,12 +37,10 @@ const FORWARDED = new Set([
   'accept-language',
   'authorization',
   'content-type',
-  'idempotency-key',
   'if-none-match',
   'user-agent',
   'x-request-id',
-  'x-pg-signature',
-  'x-pg-timestamp',
+  ...forwarded.flatMap((c) => Object.keys(c.headers ?? {}).map((h) => h.toLowerCase())),
 ]);
 
 export function forwardHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
@@ -45,8 +52,16 @@ export function forwardHeaders(incoming: IncomingHttpHeaders): Record<string, st
   return out;
 }
 
-/** Response headers a service may send back to the client. */
-const RETURNED = new Set(['content-type', 'etag', 'cache-control', 'retry-after', 'location', 'x-request-id', 'idempotency-replayed']);
+/** Response headers a service may send back to the client: HTTP's own and those the contract's answers declare. */
+const RETURNED = new Set([
+  'content-type',
+  'etag',
+  'cache-control',
+  'retry-after',
+  'location',
+  'x-request-id',
+  ...forwarded.flatMap((c) => Object.values(c.success).flatMap((s) => Object.keys(s?.headers ?? {}).map((h) => h.toLowerCase()))),
+]);
 
 export function returnedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

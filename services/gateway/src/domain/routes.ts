@@ -2,7 +2,7 @@ import type { Role } from '@stampede/contracts';
 import type { RateLimitName } from './limits';
 
 export type Upstream = 'auth' | 'event' | 'entry' | 'payment';
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Route {
   method: Method;
@@ -82,3 +82,12 @@ export const ROUTES: Route[] = [
   // The sandbox payment widget: local platform and tests only (SANDBOX_ROUTES=true).
   { ...r('POST', '/sandbox/pg/checkout', 'payment', 'public', 'publicDefault', 'Sandbox PG: pay with a test card, get a paymentKey'), sandbox: true },
 ];
+
+/** The route the gateway answers itself (rate-limited per address, like the others documented). */
+export const CSRF_TOKEN_ROUTE = {
+  method: 'POST',
+  path: '/csrf/token',
+  access: 'public',
+  rateLimit: 'csrfToken',
+  summary: 'Issue a CSRF token (also set as an HttpOnly SameSite=Strict cookie) for cookie-authenticated browsers',
+} as const satisfies Pick<Route, 'method' | 'path' | 'access' | 'rateLimit' | 'summary'>;

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import type { OpenApiDocument } from '../domain/openapi';
 
-/** The generated document (scripts/gen-openapi.ts writes it; a test keeps it in step). */
-export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.json');
-
-/** The OpenAPI document at /openapi.json and Swagger UI at /docs. */
-export function docs(app: Express): void {
-  const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as Record<string, unknown>;
+/**
+ * The OpenAPI document at /openapi.json and Swagger UI at /docs, both from the document the
+ * gateway built at start-up from its routes and the API contract (so it describes exactly the
+ * routes this gateway serves).
+ */
+export function docs(app: Express, document: OpenApiDocument): void {
   app.get('/openapi.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(document);

@@ -46,25 +46,26 @@ export function securityHeaders(): Record<string, string> {
   return recorded;
 }
 
+/** The CORS headers for an allowed origin (none for any other). */
+export function corsHeaders(allowed: ReadonlySet<string>, origin: string | undefined): Record<string, string> {
+  if (!origin || !allowed.has(origin)) return {};
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+}
+
 /**
- * CORS from an allow-list: only listed origins get the Access-Control headers, and preflights
- * from anywhere else are answered without them (the browser then blocks the call).
+ * CORS from an allow-list on what Express serves (preflights included): only listed origins get
+ * the Access-Control headers, and preflights from anywhere else are answered without them (the
+ * browser then blocks the call).
  */
-export function cors(allowed: readonly string[]): RequestHandler {
-  const origins = new Set(allowed);
+export function cors(allowed: ReadonlySet<string>): RequestHandler {
   return (req, res, next) => {
-    const origin = req.header('origin');
-    if (origin && origins.has(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
-      res.setHeader('Vary', 'Origin');
-      if (req.method === 'OPTIONS') {
+    for (const [k, v] of Object.entries(corsHeaders(allowed, req.header('origin')))) res.setHeader(k, v);
+    if (req.method === 'OPTIONS') {
+      if (allowed.has(req.header('origin') ?? '')) {
         res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE');
         res.setHeader('Access-Control-Allow-Headers', 'authorization,content-type,idempotency-key,x-csrf-token,x-request-id');
         res.setHeader('Access-Control-Max-Age', '600');
       }
-    }
-    if (req.method === 'OPTIONS') {
       res.status(204).end();
       return;
     }

@@ -17,6 +17,9 @@ export function createLimiters(redis: Cluster, namespace: string): Limiters {
       points: l.points,
       duration: l.durationSeconds,
       rejectIfRedisNotReady: true,
+      // A client over the limit is refused from memory for the rest of its window: a flood costs
+      // no Redis calls.
+      inMemoryBlockOnConsumed: l.points + 1,
       insuranceLimiter: new RateLimiterMemory({ points: l.points, duration: l.durationSeconds }),
     }),
   ]);

@@ -1,4 +1,5 @@
-import { amountOf, isPaid, PAYMENT_STATUSES, type PaymentStatus, type Reservation } from './payment';
+import { PAYMENT_STATUSES } from '@stampede/contracts/api';
+import { amountOf, isPaid, type PaymentStatus, type Reservation } from './payment';
 
 /**
  * One confirm, as an explicit state machine. The use case reads the payment row and the sealed

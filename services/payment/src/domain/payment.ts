@@ -1,3 +1,4 @@
+import type { ConfirmResult, PaymentStatus, PaymentView } from '@stampede/contracts/api';
 import type { ReservationPayload } from '@stampede/ledger';
 
 /**
@@ -10,8 +11,7 @@ import type { ReservationPayload } from '@stampede/ledger';
  *
  * How one confirm walks this diagram is in confirm-steps.ts.
  */
-export const PAYMENT_STATUSES = ['PENDING', 'CHARGING', 'FAILED', 'CONFIRMED', 'VOIDED', 'REFUNDING', 'REFUNDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type { ConfirmResult, PaymentStatus };
 
 /** Statuses of a hold that was paid: a confirm of it answers with the stored payment. */
 const PAID: readonly PaymentStatus[] = ['CONFIRMED', 'REFUNDING', 'REFUNDED'];
@@ -59,18 +59,6 @@ export const orderIdFor = (holdId: string): string => `ord_${holdId}`;
 export const orderNameFor = (productName: string, qty: number): string =>
   (qty > 1 ? `${productName} × ${qty}` : productName).slice(0, 100);
 
-export interface ConfirmResult {
-  paymentId: string;
-  orderId: string;
-  status: 'CONFIRMED' | 'REFUNDING' | 'REFUNDED';
-  saleId: string;
-  sku: string;
-  qty: number;
-  amount: number;
-  currency: 'KRW';
-  confirmedAt: string;
-}
-
 /** The answer for a paid hold, from the stored row only: every repeat of a confirm gets the same. */
 export const confirmResult = (p: Payment): ConfirmResult => ({
   paymentId: p.id,
@@ -88,7 +76,7 @@ export const confirmResult = (p: Payment): ConfirmResult => ({
  * GET /payments/:id: the confirm answer once paid, the order otherwise, and the provider's status
  * under its published field name `pgStatus` ("payment gateway"), which clients already read.
  */
-export const paymentView = (p: Payment) => ({
+export const paymentView = (p: Payment): PaymentView => ({
   ...(p.confirmedAt ? confirmResult(p) : { paymentId: p.id, orderId: p.orderId, amount: p.amount }),
   status: p.status,
   pgStatus: p.pspStatus,

@@ -1,8 +1,7 @@
-/** Subscription plans and their prices in integer KRW per billing cycle. */
-export const PLANS = ['basic', 'pro'] as const;
-export const BILLING_CYCLES = ['monthly', 'yearly'] as const;
-export type Plan = (typeof PLANS)[number];
-export type BillingCycle = (typeof BILLING_CYCLES)[number];
+import type { BillingCycle, Plan } from '@stampede/contracts/api';
+
+/** Subscription plans (the API's PLANS) and their prices in integer KRW per billing cycle. */
+export type { BillingCycle, Plan };
 
 const MONTHLY: Record<Plan, number> = { basic: 9_900, pro: 29_900 };
 

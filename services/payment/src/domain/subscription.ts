@@ -1,3 +1,5 @@
+import type { SubscriptionView } from '@stampede/contracts/api';
+
 export interface Subscription {
   id: string;
   userId: string;
@@ -13,7 +15,7 @@ export interface Subscription {
   activatedAt: Date | null;
 }
 
-export const subscriptionView = (s: Subscription) => ({
+export const subscriptionView = (s: Subscription): SubscriptionView => ({
   subscriptionId: s.id,
   plan: s.plan,
   billingCycle: s.billingCycle,

@@ -2,11 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Webhook deliveries are signed HMAC-SHA256 over `{timestamp}.{rawBody}`: the timestamp is inside
- * the MAC, so an old delivery cannot be replayed with a fresh timestamp. Header format
- * `x-webhook-signature: v1=<hex>` (several `v1=` entries, comma separated, during a rotation).
+ * the MAC, so an old delivery cannot be replayed with a fresh timestamp. Header format (the API's
+ * X-Webhook-Signature and X-Webhook-Timestamp) `X-Webhook-Signature: v1=<hex>`, several `v1=`
+ * entries comma separated during a rotation.
  */
-export const SIGNATURE_HEADER = 'x-webhook-signature';
-export const TIMESTAMP_HEADER = 'x-webhook-timestamp';
 
 export function signWebhook(secret: string, timestamp: number, rawBody: Buffer | string): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');

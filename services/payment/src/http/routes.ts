@@ -1,25 +1,25 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { authenticate, principalOf } from '@stampede/chassis/auth';
 import { parse } from '@stampede/chassis/http';
+import {
+  billingKeyBody,
+  checkoutBody,
+  confirmBody,
+  HEADERS,
+  idempotencyKeyHeader,
+  paymentIdParams,
+  prepareBody,
+  refundBody,
+  subscriptionBody,
+} from '@stampede/contracts/api';
 import type { Deps } from '../deps';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { fingerprint, idempotent, type IdempotentAnswer } from '../use-cases/idempotency';
 import { confirmPayment, getPayment, preparePayment, refundPayment } from '../use-cases/payments';
 import { saleIdOfToken } from '../use-cases/reservations';
 import { createSubscription, getSubscription, registerBillingKey } from '../use-cases/subscriptions';
 import { sandboxCheckout, sandboxLedger } from '../use-cases/sandbox';
 import { receiveWebhook } from '../use-cases/webhooks';
-import {
-  billingKeyBody,
-  checkoutBody,
-  confirmBody,
-  idempotencyKeyHeader,
-  ledgerQuery,
-  paymentIdParam,
-  prepareBody,
-  refundBody,
-  subscriptionBody,
-} from './schemas';
+import { ledgerQuery } from './schemas';
 import { traced } from './tracing';
 
 /** The webhook needs its raw bytes for the signature, so it is mounted before the JSON parser. */
@@ -29,9 +29,9 @@ export function rawBodyRoutes(app: Express, deps: Deps): void {
     // The request log sees the parsed body (redacted by key), never raw bytes.
     req.body = undefined;
     const result = await receiveWebhook(deps, raw, {
-      signature: req.header(SIGNATURE_HEADER),
-      timestamp: req.header(TIMESTAMP_HEADER),
-      deliveryId: req.header('x-webhook-id'),
+      signature: req.header(HEADERS.webhookSignature),
+      timestamp: req.header(HEADERS.webhookTimestamp),
+      deliveryId: req.header(HEADERS.webhookId),
     });
     res.json(result);
   });
@@ -39,12 +39,12 @@ export function rawBodyRoutes(app: Express, deps: Deps): void {
 
 /** Sends a stored or fresh idempotent answer; an error answer carries the id of this request. */
 function answer(req: Request, res: Response, a: IdempotentAnswer): void {
-  if (a.replayed) res.setHeader('idempotent-replayed', 'true');
+  if (a.replayed) res.setHeader(HEADERS.idempotentReplayed, 'true');
   const body = a.response.body as { error?: Record<string, unknown> };
   res.status(a.response.status).json(body?.error ? { error: { ...body.error, requestId: req.id } } : body);
 }
 
-const idempotencyKeyOf = (req: Request) => parse(idempotencyKeyHeader, req.header('idempotency-key'), 'Idempotency-Key');
+const idempotencyKeyOf = (req: Request) => parse(idempotencyKeyHeader, req.header(HEADERS.idempotencyKey), HEADERS.idempotencyKey);
 
 export function routes(app: Express, deps: Deps): void {
   const auth: RequestHandler = authenticate(deps.verifier);
@@ -66,12 +66,12 @@ export function routes(app: Express, deps: Deps): void {
   });
 
   app.get('/payments/:id', auth, async (req, res) => {
-    const { id } = parse(paymentIdParam, req.params, 'path');
+    const { id } = parse(paymentIdParams, req.params, 'path');
     res.json(await getPayment(deps, principalOf(req), id));
   });
 
   app.post('/payments/:id/refund', auth, async (req, res) => {
-    const { id } = parse(paymentIdParam, req.params, 'path');
+    const { id } = parse(paymentIdParams, req.params, 'path');
     const body = parse(refundBody, req.body ?? {});
     const key = idempotencyKeyOf(req);
     const who = principalOf(req);
@@ -85,12 +85,12 @@ export function routes(app: Express, deps: Deps): void {
   });
 
   app.get('/subscriptions/:id', auth, async (req, res) => {
-    const { id } = parse(paymentIdParam, req.params, 'path');
+    const { id } = parse(paymentIdParams, req.params, 'path');
     res.json(await getSubscription(deps, principalOf(req), id));
   });
 
   app.post('/subscriptions/:id/billing-key', auth, async (req, res) => {
-    const { id } = parse(paymentIdParam, req.params, 'path');
+    const { id } = parse(paymentIdParams, req.params, 'path');
     const body = parse(billingKeyBody, req.body);
     // authKey is not among the chassis' redacted field names: hide it here.
     req.body = { authKey: '[REDACTED]' };

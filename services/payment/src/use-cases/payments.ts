@@ -3,6 +3,7 @@ import pRetry from 'p-retry';
 import { reader, transaction, type Em } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import { hasAnyRole, type Principal } from '@stampede/contracts';
+import type { PaymentView, PrepareResult, RefundResult } from '@stampede/contracts/api';
 import { consumeHold, expireHolds, holdIdOf, openReservation, returnSoldSeat, type OpenedReservation } from '@stampede/ledger';
 import { codeDetails, isVerdict, type Charge, type PspError } from '../clients/psp/psp';
 import type { Deps } from '../deps';
@@ -12,15 +13,6 @@ import { confirmedEvent, refundedEvent } from '../domain/payment-events';
 import { customerKeyOf } from '../store/customers';
 import { enqueue } from '../store/outbox';
 import * as payments from '../store/payments';
-
-export interface PrepareResult {
-  paymentId: string;
-  orderId: string;
-  amount: number;
-  orderName: string;
-  customerKey: string;
-  expiresAt: string;
-}
 
 /**
  * What the payment widget needs, all from the sealed reservation: amount and order name are never
@@ -52,7 +44,7 @@ export async function preparePayment(deps: Deps, who: Principal, token: string):
 }
 
 /** Payers see their own payments; admins, auditors and operators see any. Others see none. */
-export async function getPayment(deps: Deps, who: Principal, id: string) {
+export async function getPayment(deps: Deps, who: Principal, id: string): Promise<PaymentView> {
   const p = await payments.findPayment(reader(deps.orm), { id });
   if (!p || (p.userId !== who.userId && !hasAnyRole(who, ['ADMIN', 'AUDITOR', 'OPERATOR']))) throw new AppError('NOT_FOUND', 'Payment not found');
   return paymentView(p);
@@ -227,14 +219,6 @@ async function voidCharge(deps: Deps, p: Payment, paymentKey: string): Promise<v
     deps.metrics.paymentStatus('VOIDED');
     deps.logger.warn({ paymentId: p.id, holdId: p.holdId, saleId: p.saleId }, 'charge voided: the hold expired first');
   }
-}
-
-export interface RefundResult {
-  paymentId: string;
-  status: 'REFUNDED';
-  refundAmount: number;
-  refundedAt: string;
-  stockReturned: boolean;
 }
 
 /**

@@ -1,9 +1,4 @@
 import { parseReservationToken } from '@stampede/ledger/token';
 
-/**
- * The shape of a reservation token, read without any store: input validation rejects a malformed
- * token before anything is looked up, and traces label a confirm with its sale.
- */
-export const isReservationToken = (token: string): boolean => parseReservationToken(token) !== undefined;
-
+/** The sale a reservation token names, read without any store: traces label a confirm with it. */
 export const saleIdOfToken = (token: string): string | undefined => parseReservationToken(token)?.saleId;

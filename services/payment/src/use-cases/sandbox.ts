@@ -1,4 +1,5 @@
 import { AppError } from '@stampede/chassis/errors';
+import type { CheckoutResult } from '@stampede/contracts/api';
 import type { LedgerEntry } from '../clients/psp/sandbox';
 import type { Deps } from '../deps';
 
@@ -11,7 +12,7 @@ function sandboxOf(deps: Deps): NonNullable<Deps['sandbox']> {
   return deps.sandbox;
 }
 
-export const sandboxCheckout = (deps: Deps, input: { orderId: string; amount: number; cardNumber: string }): Promise<{ paymentKey: string }> =>
+export const sandboxCheckout = (deps: Deps, input: { orderId: string; amount: number; cardNumber: string }): Promise<CheckoutResult> =>
   sandboxOf(deps).checkout(input);
 
 export const sandboxLedger = (deps: Deps, orderId: string): Promise<LedgerEntry[]> => sandboxOf(deps).ledger(orderId);

@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { transaction } from '@stampede/chassis/clients/orm';
 import { AppError } from '@stampede/chassis/errors';
 import { parse } from '@stampede/chassis/http';
+import { webhookDelivery, type WebhookResult } from '@stampede/contracts/api';
 import type { Deps } from '../deps';
 import { verifyWebhook } from '../domain/webhook-signature';
 import { applyPspStatus } from '../store/payments';
 import { recordDelivery } from '../store/webhooks';
-
-/** Toss-style delivery: `{eventType, createdAt, data: {orderId, status, ...}}`. */
-const deliverySchema = z.object({
-  eventType: z.string().min(1).max(64),
-  createdAt: z.string().max(64).optional(),
-  data: z.object({ orderId: z.string().min(1).max(64), status: z.string().min(1).max(32) }).passthrough(),
-});
 
 export interface WebhookHeaders {
   signature: string | undefined;
@@ -26,7 +19,7 @@ export interface WebhookHeaders {
  * delivery id (header, or the body's hash) is recorded in the same transaction as the status
  * change, so a replayed or retried delivery changes nothing.
  */
-export async function receiveWebhook(deps: Deps, rawBody: Buffer, h: WebhookHeaders): Promise<{ received: true; duplicate: boolean; changed: boolean }> {
+export async function receiveWebhook(deps: Deps, rawBody: Buffer, h: WebhookHeaders): Promise<WebhookResult> {
   const { config, logger } = deps;
   const secrets = [config.WEBHOOK_SECRET, ...(config.WEBHOOK_SECRET_PREVIOUS ? [config.WEBHOOK_SECRET_PREVIOUS] : [])];
   const check = verifyWebhook({ secrets, signature: h.signature, timestamp: h.timestamp, rawBody, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS });
@@ -40,7 +33,7 @@ export async function receiveWebhook(deps: Deps, rawBody: Buffer, h: WebhookHead
   } catch {
     throw new AppError('INVALID_INPUT', 'Webhook body is not valid JSON');
   }
-  const delivery = parse(deliverySchema, json);
+  const delivery = parse(webhookDelivery, json);
   const deliveryId = h.deliveryId && /^[A-Za-z0-9._:-]{1,128}$/.test(h.deliveryId) ? h.deliveryId : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
 
   return transaction(deps.orm, async (em) => {

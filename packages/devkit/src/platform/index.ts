@@ -1,0 +1,4 @@
+export * from './services';
+export * from './replicas';
+export * from './env';
+export * from './start';
