@@ -6,7 +6,7 @@
  * firing; every dashboard panel query (observability/grafana/*.json) returns data. For a query or
  * rule input that returns nothing, the report says which metric has no series.
  */
-import { metricNames, panelQueries } from '../../../observability/test/dashboards';
+import { metricNames, panelQueries } from '../../observability/test/dashboards';
 import type { Checks } from './checks';
 import { note, until } from './cluster';
 import { resolveInCluster } from './reach';
@@ -21,7 +21,7 @@ interface PromRule {
   state?: string;
 }
 
-export interface RuleResult {
+interface RuleResult {
   group: string;
   name: string;
   type: string;
@@ -33,7 +33,7 @@ export interface RuleResult {
   missingInputs: string[];
 }
 
-export interface PanelResult {
+interface PanelResult {
   dashboard: string;
   panel: string;
   series: number;

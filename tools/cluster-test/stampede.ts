@@ -6,11 +6,9 @@
  * one charge per order.
  */
 import type { Cluster } from 'ioredis';
-import { auditSale } from '@stampede/devkit';
-import { closed } from '../../../services/entry/bench/lib/drive';
-import { summarize, type Summary } from '../../../services/entry/bench/lib/stats';
-import { pool as inParallel } from '../../demo/client';
-import { openSale, type Session, type Urls } from '../../demo/flows';
+import { auditSale, pool as inParallel, openSale, type Session, type Urls } from '@stampede/devkit';
+import { closed } from '../bench/lib/drive';
+import { summarize, type Summary } from '../bench/lib/stats';
 import { booksProblems, saleBooks, type SaleBooks } from './books';
 import type { Checks } from './checks';
 import { note, until } from './cluster';

@@ -9,7 +9,7 @@ import { createTopics, declaredTopicsFile, describeTopics, probeUndeclaredTopic,
 import { kubectl, note, ROOT, until } from './cluster';
 import { kafkaOf } from './reach';
 
-export const KAFKA_NODES = 3;
+const KAFKA_NODES = 3;
 const BROKERS = [0, 1, 2].map((i) => `kafka-${i}.kafka.kafka.svc:9092`);
 
 export interface KafkaSetup {

@@ -7,16 +7,16 @@
  * Afterwards the books must show no double charge, nothing oversold, no confirmed payment
  * without its order and no seat unaccounted for.
  */
-import { closed, type Shot } from '../../../services/entry/bench/lib/drive';
-import { summarize, type Summary } from '../../../services/entry/bench/lib/stats';
-import { openSale } from '../../demo/flows';
+import { closed, type Shot } from '../bench/lib/drive';
+import { summarize, type Summary } from '../bench/lib/stats';
+import { openSale } from '@stampede/devkit';
 import { booksProblems, type SaleBooks } from './books';
 import { kget, kubectl, note, sleep, until } from './cluster';
 import { podStates } from './install';
 import { entryShot, gatewayPool, pay, type PayResult } from './shop';
 import { invariantSampler, settledBooks, type Ctx } from './stampede';
 
-export interface Kill {
+interface Kill {
   pod: string;
   /** Seconds since the burst started. */
   at: number;

@@ -34,7 +34,7 @@ export async function podUids(namespace: string, selector: string): Promise<Reco
 }
 
 /** The warning events of a namespace, counted by reason. */
-export async function warnings(namespace: string): Promise<Record<string, number>> {
+async function warnings(namespace: string): Promise<Record<string, number>> {
   const ev = await kget<{ items: Array<{ reason: string; count?: number }> }>(['-n', namespace, 'events', '--field-selector', 'type=Warning']);
   const out: Record<string, number> = {};
   for (const e of ev.items) out[e.reason] = (out[e.reason] ?? 0) + (e.count ?? 1);
@@ -42,7 +42,7 @@ export async function warnings(namespace: string): Promise<Record<string, number
 }
 
 /** cluster_state of every Redis node, asked inside its own pod. */
-export async function redisStates(r: Release): Promise<Record<string, string>> {
+async function redisStates(r: Release): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const p of await podStates(r.namespace, 'app.kubernetes.io/component=redis')) {
     const info = await kubectl(['-n', r.namespace, 'exec', p.name, '-c', 'redis', '--', 'redis-cli', 'cluster', 'info'], { allowFail: true });

@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import type { Shot } from '../../../services/entry/bench/lib/drive';
-import { call, type Answer } from '../../demo/client';
-import { CARDS } from '../../demo/flows';
+import type { Shot } from '../bench/lib/drive';
+import { call, type Answer, CARDS } from '@stampede/devkit';
 import { sleep } from './cluster';
 
 /**
@@ -54,15 +53,25 @@ export interface PayResult {
 const again = (a: Answer) => a.status === 0 || a.status >= 500 || a.status === 429 || (a.status === 409 && a.body?.error?.code === 'CONFLICT');
 
 /**
- * Sends one step until it has a final answer, backing off 1, 2, 4... s (10 s after a 429): the
- * per-user limits (confirm: 5 a minute) also apply to a client's retries.
+ * How long a client waits before sending a step again: after a 429 what the platform's
+ * Retry-After says (the per-user limits, confirm 5 a minute, also count a client's retries);
+ * otherwise 1, 2, 4... s, at most 16.
  */
+function backoffMs(a: Answer, attempt: number): number {
+  const retryAfter = Number(a.headers?.['retry-after']);
+  if (a.status === 429 && Number.isFinite(retryAfter) && retryAfter >= 0) return Math.max(1, retryAfter) * 1_000;
+  return Math.min(16_000, 1_000 * 2 ** attempt);
+}
+
+/** Sends one step until it has a final answer or the deadline passes. */
 async function step(send: () => Promise<Answer>, deadline: number, count: { retries: number }): Promise<Answer> {
   for (let attempt = 0; ; attempt++) {
     const a = await send().catch((e: unknown) => ({ status: 0, body: { error: { code: String((e as { code?: string }).code ?? e) } }, ms: 0 }));
-    if (!again(a) || Date.now() > deadline) return a;
+    if (!again(a)) return a;
+    const wait = backoffMs(a, attempt);
+    if (Date.now() + wait > deadline) return a;
     count.retries++;
-    await sleep(a.status === 429 ? 10_000 : Math.min(16_000, 1_000 * 2 ** attempt));
+    await sleep(wait);
   }
 }
 

@@ -5,9 +5,7 @@
  * provider would hold on its side), and the orders as the event service's API reports them.
  */
 import type { Cluster } from 'ioredis';
-import { auditSale, type SaleAudit } from '@stampede/devkit';
-import { call } from '../../demo/client';
-import type { Session } from '../../demo/flows';
+import { auditSale, type SaleAudit, call, type Session } from '@stampede/devkit';
 import { sql, sqlNumber, type Release } from './reach';
 
 export interface SaleBooks {

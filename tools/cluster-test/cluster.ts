@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '../../..');
+export const ROOT = resolve(__dirname, '../..');
 const versions = Object.fromEntries(
   readFileSync(join(ROOT, 'scripts/cluster/versions.env'), 'utf8')
     .split('\n')
@@ -17,7 +17,7 @@ const versions = Object.fromEntries(
 ) as Record<string, string>;
 const CACHE = process.env.STAMPEDE_CACHE ?? join(homedir(), '.cache', 'stampede');
 const DATA_DIR = process.env.STAMPEDE_CLUSTER_DIR ?? join(ROOT, '.stampede', 'cluster');
-export const KUBECONFIG = join(DATA_DIR, 'kubeconfig');
+const KUBECONFIG = join(DATA_DIR, 'kubeconfig');
 const KUBECTL = join(CACHE, 'cluster', `kubernetes-${versions.K8S_VERSION}`, 'bin', 'kubectl');
 export const K8S_VERSION = versions.K8S_VERSION as string;
 export const PROMETHEUS_VERSION = versions.PROMETHEUS_VERSION as string;
@@ -51,7 +51,7 @@ export interface RunOptions {
 }
 
 /** Runs a program to completion; throws with its output on a non-zero exit unless allowFail. */
-export function run(cmd: string, args: string[], o: RunOptions = {}): Promise<RunResult> {
+function run(cmd: string, args: string[], o: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });

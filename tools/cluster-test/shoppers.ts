@@ -11,7 +11,7 @@ import type { Cluster } from 'ioredis';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { putSession } from '@stampede/devkit';
 
-export interface Shopper {
+interface Shopper {
   userId: string;
   token: string;
 }

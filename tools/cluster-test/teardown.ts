@@ -18,7 +18,7 @@ const sh = (cmd: string, args: string[]) => {
 };
 
 /** What the machine shows of a cluster whose data folder is `dataDir`: one list per place. */
-export function leftovers(dataDir = join(ROOT, '.stampede', 'cluster')): Record<string, string[]> {
+function leftovers(dataDir = join(ROOT, '.stampede', 'cluster')): Record<string, string[]> {
   const daemons = /\b(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|etcd|containerd-shim-runc-v2)\b/;
   const ps = sh('ps', ['-eo', 'pid=,args='])
     .split('\n')

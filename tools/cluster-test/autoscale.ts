@@ -3,7 +3,7 @@
  * up, then quiet until they are back at their minimum. The replica counts and CPU utilisation
  * of every HPA are recorded every 5 s, with the request rate and errors of each interval.
  */
-import type { Shot } from '../../../services/entry/bench/lib/drive';
+import type { Shot } from '../bench/lib/drive';
 import { kget, note, sleep } from './cluster';
 import { entryShot, gatewayPool } from './shop';
 import type { Ctx } from './stampede';
@@ -16,13 +16,13 @@ interface HpaList {
   }>;
 }
 
-export interface HpaPoint {
+interface HpaPoint {
   replicas: number;
   desired: number;
   cpuPercent: number | null;
 }
 
-export interface ScaleSample {
+interface ScaleSample {
   /** Seconds since the load started (negative: before). */
   t: number;
   loadOn: boolean;

@@ -8,9 +8,7 @@
  * and the admin login.
  */
 import type { Cluster } from 'ioredis';
-import { auditSale } from '@stampede/devkit';
-import { call } from '../../demo/client';
-import { login, type Session } from '../../demo/flows';
+import { auditSale, call, login, type Session } from '@stampede/devkit';
 import type { Checks } from './checks';
 import { helm, kget, note, seconds, sleep } from './cluster';
 import { podStates, podUids } from './install';
