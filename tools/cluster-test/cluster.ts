@@ -21,6 +21,7 @@ const KUBECONFIG = join(DATA_DIR, 'kubeconfig');
 const KUBECTL = join(CACHE, 'cluster', `kubernetes-${versions.K8S_VERSION}`, 'bin', 'kubectl');
 export const K8S_VERSION = versions.K8S_VERSION as string;
 export const PROMETHEUS_VERSION = versions.PROMETHEUS_VERSION as string;
+export const PROMETHEUS_OPERATOR_VERSION = versions.PROMETHEUS_OPERATOR_VERSION as string;
 
 let logFile: string | undefined;
 /** Where every command's output goes besides the console lines the test prints itself. */

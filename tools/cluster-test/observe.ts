@@ -8,7 +8,7 @@
  */
 import { metricNames, panelQueries } from '../../observability/test/dashboards';
 import type { Checks } from './checks';
-import { note, until } from './cluster';
+import { note, PROMETHEUS_OPERATOR_VERSION, PROMETHEUS_VERSION, until } from './cluster';
 import { resolveInCluster } from './reach';
 
 interface PromRule {
@@ -126,5 +126,5 @@ export async function observe(checks: Checks, chartRuleCount: number): Promise<O
   checks.add(phase, `the invariant alerts (${INVARIANT_ALERTS.join(', ')}) are loaded and not firing`, invariantAlerts.every((s) => s.endsWith(' inactive')), invariantAlerts.join(', '));
   const empty = panels.filter((p) => p.series === 0);
   checks.add(phase, 'every dashboard panel query returns data', empty.length === 0, empty.map((p) => `${p.dashboard} / ${p.panel}: ${p.why}`).join('; ') || `${panels.length} queries`);
-  return { prometheus: 'Prometheus 2.42 (Debian) through the Prometheus Operator v0.85.0', targets, rules, panels };
+  return { prometheus: `Prometheus ${PROMETHEUS_VERSION} (built from its module) through the Prometheus Operator ${PROMETHEUS_OPERATOR_VERSION}`, targets, rules, panels };
 }
