@@ -6,10 +6,9 @@
  * written in Redis in auth's layout. Every service verifies them as it verifies auth's tokens:
  * through auth's JWKS endpoint and the live session.
  */
-import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { importJWK, SignJWT, type JWK } from 'jose';
-import { putSession } from '@stampede/devkit';
+import { importJWK, type JWK } from 'jose';
+import { mintShoppers } from '@stampede/devkit';
 
 interface Shopper {
   userId: string;
@@ -25,30 +24,6 @@ export async function minter(signingKeys: string, redis: Cluster): Promise<Mint>
   const jwk = keys[0];
   const alg = jwk?.crv ? ALG[jwk.crv] : undefined;
   if (!jwk?.kid || !alg) throw new Error('auth-signing-keys: the first key has no kid or an unknown curve');
-  const key = await importJWK(jwk, alg);
-  const createdAt = Math.floor(Date.now() / 1000) - 30 * 86_400;
-  return async (count) => {
-    const out = new Array<Shopper>(count);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < count) {
-          const i = next++;
-          const userId = randomUUID();
-          const sid = randomUUID();
-          await putSession(redis, userId, sid, 3_600);
-          const token = await new SignJWT({ roles: ['USER'], sid, uca: createdAt })
-            .setProtectedHeader({ alg, kid: jwk.kid as string, typ: 'JWT' })
-            .setSubject(userId)
-            .setIssuer('stampede-auth')
-            .setAudience('stampede')
-            .setIssuedAt()
-            .setExpirationTime('1h')
-            .sign(key);
-          out[i] = { userId, token };
-        }
-      }),
-    );
-    return out;
-  };
+  const signer = { key: await importJWK(jwk, alg), alg, kid: jwk.kid };
+  return (count) => mintShoppers(redis, signer, count);
 }
