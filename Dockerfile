@@ -26,8 +26,10 @@ COPY packages/chassis packages/chassis
 COPY packages/contracts packages/contracts
 COPY packages/ledger packages/ledger
 COPY services/${SERVICE} services/${SERVICE}
+# Only the packages this service's project references get a dist/ (gateway and auth use no ledger).
 RUN npx tsc -b services/${SERVICE} \
  && for p in chassis contracts ledger; do \
+      [ -d packages/$p/dist ] || continue; \
       mkdir -p /out/packages/$p && cp -r packages/$p/package.json packages/$p/dist /out/packages/$p/; \
     done \
  && mkdir -p /out/services/${SERVICE} \
@@ -45,9 +47,16 @@ FROM ${NODE_IMAGE} AS prod-deps
 ARG SERVICE
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
+# A dependency whose version differs from the hoisted one is installed under the package that
+# needs it (services/<name>/node_modules or packages/chassis/node_modules, e.g. lru-cache 11
+# beside the root's 5): /deps gathers the root's and every shipped package's node_modules.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund --loglevel=error \
-      --workspace services/${SERVICE} --include-workspace-root=false
+      --workspace services/${SERVICE} --include-workspace-root=false \
+ && for d in node_modules services/${SERVICE}/node_modules packages/chassis/node_modules \
+             packages/contracts/node_modules packages/ledger/node_modules; do \
+      [ -d "$d" ] || continue; mkdir -p "/deps/$(dirname "$d")"; mv "$d" "/deps/$d"; \
+    done
 
 # --- runtime: non-root, read-only friendly (writes only to /tmp, an emptyDir in the chart)
 FROM ${NODE_IMAGE} AS runtime
@@ -55,7 +64,7 @@ ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE=${SERVICE}
 WORKDIR /app
-COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=prod-deps /deps/ ./
 COPY --from=build /out/ ./
 # npm workspaces link @stampede/* into node_modules; keep only the links this image can resolve.
 RUN find node_modules/@stampede -maxdepth 1 -type l ! -exec test -e {} \; -delete

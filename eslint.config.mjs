@@ -54,7 +54,7 @@ export default tseslint.config(
     rules: restrict(noServices),
   },
   {
-    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts', 'tools/bench/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/devkit/**/*.ts', 'tools/bench/**/*.ts', 'tools/cluster-test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

@@ -15,6 +15,9 @@ const shared = {
   },
   testEnvironment: 'node',
   rootDir: __dirname,
+  // Run data (the local cluster's image store unpacks whole service images, package.json files
+  // included, under .stampede/cluster): never modules or tests of this repository.
+  modulePathIgnorePatterns: ['<rootDir>/\\.stampede/'],
 };
 
 module.exports = {

@@ -50,11 +50,14 @@ build_component() {
       github.com/prometheus-operator/prometheus-operator/cmd/prometheus-config-reloader ;;
     local-path-provisioner) build_one local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" "" \
       local-path-provisioner github.com/rancher/local-path-provisioner ;;
+    prometheus) build_one prometheus "$PROMETHEUS_VERSION" \
+      "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v} -X github.com/prometheus/common/version.Branch=HEAD" \
+      prometheus github.com/prometheus/prometheus/cmd/prometheus ;;
     *) die "unknown component $1" ;;
   esac
 }
 
 components=("$@")
 [ ${#components[@]} -gt 0 ] || components=(kubernetes etcd coredns metrics-server prometheus-operator
-                                            local-path-provisioner)
+                                            local-path-provisioner prometheus)
 for c in "${components[@]}"; do build_component "$c"; done

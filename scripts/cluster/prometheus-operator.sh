@@ -2,7 +2,7 @@
 # Installs the Prometheus Operator into the running local cluster from the locally built images:
 # its CRDs and RBAC come from the pinned module's own example manifests (in the Go module cache
 # once build-components.sh has built it), in namespace "monitoring". With --check it also runs
-# a Prometheus (Debian's 2.42 image) through the operator and waits for it to be Ready.
+# a Prometheus (the image built from its module) through the operator and waits for it to be Ready.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -33,8 +33,8 @@ apiVersion: monitoring.coreos.com/v1
 kind: Prometheus
 metadata: {name: check}
 spec:
-  image: localhost/stampede/prometheus:2.42
-  version: v2.42.0
+  image: localhost/stampede/prometheus:${PROMETHEUS_VERSION#v}
+  version: $PROMETHEUS_VERSION
   replicas: 1
   serviceAccountName: prometheus-check
   resources: {requests: {memory: 100Mi}}

@@ -16,6 +16,12 @@ bash "$here/build-components.sh"
 bash "$here/images/build-images.sh"
 t_build=$((SECONDS - t0))
 bash "$here/down.sh" --quiet
+# One cluster per machine: another clone's cluster holds the same ports and bridge, and this
+# clone's down.sh does not know it. Refuse, naming what holds them.
+held=$(ss -Hltnp 2>/dev/null | awk '$4 ~ /:(2379|2380|6443|10250|10257|10259)$/' || true)
+[ -z "$held" ] || die "another cluster (or program) holds the cluster's ports; stop it first (its clone's npm run cluster:down):
+$held"
+ip link show "$BRIDGE" >/dev/null 2>&1 && die "the bridge $BRIDGE exists and is not this clone's: another clone's cluster runs (its npm run cluster:down removes it)"
 bash "$here/pki.sh"
 bash "$here/configs.sh"
 source "$here/network.sh"

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Express } from 'express';
-import { AppError } from './errors';
 import { runChecks, type ReadinessCheck } from './health';
 import { answerClientError } from './http/early-errors';
-import { errorHandler, notFound, requireJsonBody, sendError } from './http/errors';
+import { errorHandler, notFound, requireJsonBody } from './http/errors';
 import { createFastRouter, type FastRoute } from './http/fast';
 import { requestId, routeTemplate } from './http/request-context';
 import type { Logger } from 'pino';
@@ -102,10 +101,13 @@ export function createService(def: ServiceDefinition): RunningService {
     });
     next();
   });
-  app.use((req, res, next) => {
-    if (!draining) return next();
-    res.setHeader('Connection', 'close');
-    sendError(req, res, new AppError('SHUTTING_DOWN', 'Server is shutting down'));
+  // While draining, a request that still arrives on a kept-alive connection (its client, the
+  // gateway included, opened the connection before this replica left the Service's endpoints) is
+  // served, and the connection closed after the answer, so the client's next request opens a
+  // connection to another replica. Refusing it would turn every rolling update into errors.
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('Connection', 'close');
+    next();
   });
 
   def.before?.(app);

@@ -150,22 +150,35 @@ build_postgres() {
   save "$c" postgres 15 "$key"
 }
 
-build_prometheus() {
-  local key; key=$(key_of build_prometheus "$(base_key)")
-  have prometheus 2.42 "$key" && return 0
-  local c; c=$(buildah from "$BASE")
-  apt_in "$c" prometheus
-  # The Prometheus Operator mounts config and data; it runs the container as uid 1000 by default.
-  buildah run --isolation chroot "$c" -- sh -ec 'mkdir -p /prometheus && chmod 777 /prometheus'
-  buildah config --entrypoint '["/usr/bin/prometheus"]' --cmd '' --workingdir /prometheus \
-    --user nobody "$c"
-  save "$c" prometheus 2.42 "$key"
+# kafka_jars POM: the jars Maven resolves for the project's Kafka pom (into ~/.m2, once), one a line.
+kafka_jars() {
+  local out; out=$(mktemp)
+  mvn -q -B -f "$1" dependency:build-classpath -Dmdep.outputFile="$out" >&2 \
+    || { rm -f "$out"; die "Maven could not resolve $1"; }
+  tr ':' '\n' < "$out"; rm -f "$out"
 }
 
+# Apache Kafka from the jars the project resolves (tools/kafka/pom.xml, the same the local stack
+# runs), Debian's Java 17 and a start script for a KRaft StatefulSet (kafka-start.sh).
 build_kafka() {
-  # Waits for the broker jars another part of the project resolves: the image will be the Node
-  # image's base plus a JRE and those jars, started with kafka.Kafka in KRaft mode.
-  log "kafka image: not built yet (needs the project's broker jars)"
+  local pom=$REPO_ROOT/tools/kafka/pom.xml version
+  version=$(sed -n 's|.*<kafka.version>\([^<]*\)</kafka.version>.*|\1|p' "$pom")
+  [ -n "$version" ] || die "$pom names no kafka.version"
+  local jars; mapfile -t jars < <(kafka_jars "$pom")
+  local key; key=$(key_of build_kafka "$(base_key)" "$here/kafka-start.sh" \
+    "$REPO_ROOT/tools/kafka/log4j2.properties" "${jars[@]}")
+  have kafka "$version" "$key" && return 0
+  local c; c=$(buildah from "$BASE")
+  # The broker runs as uid 1000 (the StatefulSet's runAsUser and fsGroup).
+  buildah run --isolation chroot "$c" -- sh -ec 'groupadd -g 1000 kafka; useradd -u 1000 -g 1000 -d /var/lib/kafka -s /usr/sbin/nologin kafka'
+  apt_in "$c" openjdk-17-jre-headless
+  buildah run --isolation chroot "$c" -- sh -ec 'mkdir -p /opt/kafka/libs /opt/kafka/config /var/lib/kafka/data; chown -R kafka:kafka /var/lib/kafka'
+  buildah copy -q "$c" "${jars[@]}" /opt/kafka/libs/ >/dev/null
+  buildah copy -q "$c" "$REPO_ROOT/tools/kafka/log4j2.properties" /opt/kafka/config/log4j2.properties >/dev/null
+  buildah copy -q --chmod 755 "$c" "$here/kafka-start.sh" /usr/local/bin/kafka-start >/dev/null
+  buildah config --entrypoint '["/usr/local/bin/kafka-start"]' --cmd '' --user kafka \
+    --workingdir /var/lib/kafka "$c"
+  save "$c" kafka "$version" "$key"
 }
 
 base_key() { key_of build_base "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$BASE_PACKAGES"; }
@@ -182,7 +195,9 @@ build() {
       prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" operator ;;
     prometheus-config-reloader) go_image prometheus-config-reloader "${PROMETHEUS_OPERATOR_VERSION#v}" \
       prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" prometheus-config-reloader ;;
-    prometheus) build_prometheus ;;
+    # Built from its module: Debian's prometheus package has no Kubernetes service discovery,
+    # which every scrape configuration the Prometheus Operator writes uses.
+    prometheus) go_image prometheus "${PROMETHEUS_VERSION#v}" prometheus "$PROMETHEUS_VERSION" prometheus ;;
     local-path-provisioner) go_image local-path-provisioner "${LOCAL_PATH_PROVISIONER_VERSION#v}" \
       local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" local-path-provisioner ;;
     redis) build_redis ;;

@@ -4,13 +4,12 @@
  * build), a second gateway process in front of hello-world upstreams, and U shoppers with access
  * tokens.
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { createRedisCluster } from '@stampede/chassis/clients/redis';
-import { putSession, serviceEnv, serviceScript, startPlatform, waitFor, type Platform, type Replicas } from '@stampede/devkit';
-import { SignJWT } from 'jose';
+import { mintShoppers, serviceEnv, serviceScript, startPlatform, waitFor, type Platform, type Replicas } from '@stampede/devkit';
 
 export interface BenchPlatform {
   platform: Platform;
@@ -110,33 +109,7 @@ export async function setUp(o: SetupOptions): Promise<BenchPlatform> {
   );
 
   const secrets = platform.secrets as { adminEmail: string; adminPassword: string };
-  const mint: Minter = {
-    async shoppers(count) {
-      const out = new Array<{ userId: string; token: string }>(count);
-      let next = 0;
-      const createdAt = Math.floor(Date.now() / 1000) - 30 * 86_400;
-      await Promise.all(
-        Array.from({ length: 64 }, async () => {
-          while (next < count) {
-            const i = next++;
-            const userId = randomUUID();
-            const sid = randomUUID();
-            await putSession(redis, userId, sid, 3_600);
-            const token = await new SignJWT({ roles: ['USER'], sid, uca: createdAt })
-              .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-              .setSubject(userId)
-              .setIssuer('stampede-auth')
-              .setAudience('stampede')
-              .setIssuedAt()
-              .setExpirationTime('1h')
-              .sign(privateKey);
-            out[i] = { userId, token };
-          }
-        }),
-      );
-      return out;
-    },
-  };
+  const mint: Minter = { shoppers: (count) => mintShoppers(redis, { key: privateKey, alg: 'ES256', kid }, count, 64) };
 
   const postmasterPid = (): number | undefined => {
     try {

@@ -150,10 +150,8 @@ export function createFastRouter(routes: readonly FastRoute[], o: FastOptions) {
       accessLog.info({ requestId, method: route.method, url: o.redactUrl(url), status: res.statusCode, ms: seconds * 1e3 }, 'request');
     });
     try {
-      if (o.draining()) {
-        res.setHeader('connection', 'close');
-        throw new AppError('SHUTTING_DOWN', 'Server is shutting down');
-      }
+      // Served while draining, on a connection closed after the answer (see service.ts).
+      if (o.draining()) res.setHeader('connection', 'close');
       const mode = route.body ?? (route.method === 'GET' || route.method === 'DELETE' ? 'none' : 'json');
       let body: Buffer = EMPTY;
       if (hasBody(req)) {

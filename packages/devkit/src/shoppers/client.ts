@@ -5,6 +5,8 @@ export interface Answer<T = any> {
   status: number;
   body: T;
   ms: number;
+  /** Response headers (lower-case names), e.g. Retry-After on a 429. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
@@ -32,7 +34,7 @@ export async function call<T = any>(
   } catch {
     /* keep text */
   }
-  return { status: res.statusCode, body: body as T, ms };
+  return { status: res.statusCode, body: body as T, ms, headers: res.headers };
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
