@@ -127,6 +127,9 @@ async function main() {
   log(`load average ${loadAtStart.join(' ')}; starting the platform on port offset ${a.offset} (${JSON.stringify(replicas)})`);
   const bench = await setUp({ root: ROOT, dataDir: join(ROOT, '.stampede', `bench-${a.offset}`), offset: Number(a.offset), replicas, logLevel: a['log-level'] as string, env });
   const pools: Pool[] = [];
+  // Clients the run opened beyond the pools; closed before the platform stops, or their reconnect
+  // loops keep the process alive after the report.
+  const disconnects: Array<() => void> = [];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping the platform`);
@@ -183,6 +186,7 @@ async function main() {
     const reference = await startReference({ root: ROOT, group: bench.platform.group, port: 9180 + Number(a.offset), redisPort: 9181 + Number(a.offset) });
     const refPool = new Pool(reference.url, { connections: C, pipelining: 1 });
     pools.push(refPool);
+    disconnects.push(reference.close);
     log(`warm-up: ${warmCount} entries on the reference`);
     await reference.open('warm', warmCount);
     await closed(warmCount, C, referenceShot(refPool, 'warm', warmers.map((w) => w.userId)));
@@ -432,6 +436,7 @@ async function main() {
     process.exitCode = correctness.ok ? 0 : 1;
   } finally {
     await Promise.all(pools.map((p) => p.close()));
+    for (const disconnect of disconnects) disconnect();
     await closeClient();
     log('stopping the platform');
     await bench.stop();

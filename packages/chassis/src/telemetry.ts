@@ -11,6 +11,9 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { headSampler, parentBasedRatio } from './head-sampling';
+
+export { unsampledTraceparent } from './head-sampling';
 
 let sdk: NodeSDK | undefined;
 
@@ -37,12 +40,16 @@ export function startTelemetry(serviceName: string): void {
     process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     process.env.OTEL_TRACES_SAMPLER_ARG ??= '0.05';
   }
+  // Requests are sampled before the instrumentation makes a span (see head-sampling): an
+  // unsampled request then makes none, and no Redis or SQL span below it either.
+  const ratio = parentBasedRatio(process.env);
+  const head = ratio === undefined ? undefined : headSampler(ratio);
   sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME,
     traceExporter: exporting ? new OTLPTraceExporter() : undefined,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') || (head !== undefined && !head.traced(req.headers)),
         // Reservation tokens travel in some paths: traces never keep them.
         requestHook: (span, request) => {
           const url = 'url' in request ? request.url : undefined;
@@ -55,8 +62,9 @@ export function startTelemetry(serviceName: string): void {
       // No span per middleware layer (a dozen per request, most of the tracing cost); the HTTP
       // server span still carries the route.
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
-      // Command names only: arguments hold keys with tokens and sealed payloads.
-      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      // Command names only: arguments hold keys with tokens and sealed payloads. Only under a traced
+      // request or job (requireParentSpan): a command outside any trace makes no span.
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
       // The ORM inlines some values into SQL (emails, hashes): keep the statement's shape only.
       new PgInstrumentation({
         requestHook: (span, info) => {

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import type { Cluster } from 'ioredis';
 import type { KafkaConnection } from '@stampede/chassis/clients/kafka';
-import { migrate } from '@stampede/chassis/clients/orm';
 import {
   declareTopics,
   http,
@@ -13,7 +11,6 @@ import {
   spawnTs,
   startKafka,
   startTestIssuer,
-  testDatabaseUrl,
   testKafkaPorts,
   testStoreEnv,
   waitFor,
@@ -22,9 +19,8 @@ import {
   type TestCertificates,
   type TestIssuer,
 } from '@stampede/devkit';
-import { model } from '../src/store/model';
 import { paymentTestEnv } from './support/env';
-import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, redisClient, reserve, root, startSnapshotServer } from './support/fixture';
+import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, privatePaymentDatabase, redisClient, reserve, root, startSnapshotServer } from './support/fixture';
 
 const DATABASE = 'payment_kafka_auth';
 
@@ -45,10 +41,10 @@ describe('payment on Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
   let redis: Cluster;
   const spawned: SpawnedService[] = [];
 
-  const databaseUrl = () => testDatabaseUrl('payment').replace(/\/payment$/, `/${DATABASE}`);
+  let databaseUrl: string;
   const env = (over: Record<string, string>) => ({
     ...testStoreEnv('payment'),
-    DATABASE_URL: databaseUrl(),
+    DATABASE_URL: databaseUrl,
     ...issuer.env(),
     ...paymentTestEnv(snaps.url),
     KAFKA_BROKERS: kafka.brokersEnv,
@@ -80,11 +76,7 @@ describe('payment on Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
       tls: { certChainFile: certs.certChainFile, keyFile: certs.keyFile },
     });
     await declareTopics(kafka, root);
-    const admin = new Pool({ connectionString: testDatabaseUrl('scratch'), max: 1 });
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.query(`create database ${DATABASE}`);
-    await admin.end();
-    await migrate({ ...model, clientUrl: databaseUrl() });
+    databaseUrl = await privatePaymentDatabase(DATABASE);
     issuer = await startTestIssuer();
     snaps = await startSnapshotServer();
     redis = redisClient();

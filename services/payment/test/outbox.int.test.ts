@@ -17,13 +17,14 @@ import {
 import type { Cluster } from 'ioredis';
 import type { Pool } from 'pg';
 import { paymentTestEnv } from './support/env';
-import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, paymentDb, redisClient, reserve, root, startSnapshotServer } from './support/fixture';
+import { CARD_OK, collectPaymentEvents, idemKey, newSale, payWithCard, paymentDb, privatePaymentDatabase, redisClient, reserve, root, startSnapshotServer } from './support/fixture';
 
 /**
  * Issue 6, acceptance 6: Kafka stops answering (a Kafka node of this file's own, frozen with
  * SIGSTOP, so other test files keep theirs). Two replicas keep confirming; the outbox keeps the
  * events; after Kafka resumes every event arrives, and an order record keyed by paymentId (as
- * the event service keeps it) gets each payment once.
+ * the event service keeps it) gets each payment once. Payment runs on a database of this file's
+ * own, so its relay never takes another file's events to this Kafka.
  */
 describe('payment outbox while Kafka is down', () => {
   const dir = join(root, '.stampede', `payment-outbox-${process.pid}`);
@@ -41,8 +42,9 @@ describe('payment outbox while Kafka is down', () => {
     issuer = await startTestIssuer();
     snaps = await startSnapshotServer();
     redis = redisClient();
-    db = paymentDb();
-    const env = { ...testStoreEnv('payment'), KAFKA_BROKERS: kafka.brokersEnv, ...issuer.env(), ...paymentTestEnv(snaps.url) };
+    const databaseUrl = await privatePaymentDatabase('payment_outbox');
+    db = paymentDb(databaseUrl);
+    const env = { ...testStoreEnv('payment'), DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafka.brokersEnv, ...issuer.env(), ...paymentTestEnv(snaps.url) };
     replicas = await Promise.all([spawnTs(root, 'services/payment/src/main.ts', env), spawnTs(root, 'services/payment/src/main.ts', env)]);
   }, 90_000);
 

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { context, propagation } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AppError } from '@stampede/chassis/errors';
+import { unsampledTraceparent } from '@stampede/chassis/telemetry';
 import { Pool } from 'undici';
 import { IDENTITY_HEADER } from '@stampede/contracts';
 import { RoundRobin } from '../domain/balancer';
@@ -42,6 +43,8 @@ export function createUpstreams(urls: UpstreamUrls, logger: Logger): Upstreams {
   async function attempt(url: string, req: PublicRequest, timeoutMs: number, stream?: AbortSignal) {
     const headers = forwardHeaders(req.headers);
     propagation.inject(context.active(), headers);
+    // An untraced request carries the decision on, so the service does not start a trace of its own.
+    headers.traceparent ??= unsampledTraceparent();
     headers['x-request-id'] = req.requestId;
     if (req.ip) headers['x-forwarded-for'] = req.ip;
     if (req.identity) {

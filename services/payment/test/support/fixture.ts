@@ -10,7 +10,9 @@ import { createRedisCluster } from '@stampede/chassis/clients/redis';
 import { createLogger } from '@stampede/chassis/logger';
 import { PAYMENT_EVENTS_TOPIC, type SaleSnapshot } from '@stampede/contracts';
 import { armSale, readInventory, reserveHold } from '@stampede/ledger';
+import { migrate } from '@stampede/chassis/clients/orm';
 import { http, testDatabaseUrl, testInfra } from '@stampede/devkit';
+import { model } from '../../src/store/model';
 
 export const root = resolve(__dirname, '../../../..');
 
@@ -104,8 +106,26 @@ export async function ledger(url: string, orderId: string): Promise<Array<{ kind
 }
 
 /** Direct reads of the payment database, for asserting what was (not) written. */
-export function paymentDb(): Pool {
-  return new Pool({ connectionString: testDatabaseUrl('payment'), max: 2 });
+export function paymentDb(url = testDatabaseUrl('payment')): Pool {
+  return new Pool({ connectionString: url, max: 2 });
+}
+
+/**
+ * A migrated payment database of one test file's own. A file that runs payment against a Kafka of
+ * its own needs one: payment's outbox relay publishes every unsent row it finds, so on the shared
+ * database it would take other files' events to its own Kafka, where their consumers never look.
+ */
+export async function privatePaymentDatabase(name: string): Promise<string> {
+  const admin = new Pool({ connectionString: testDatabaseUrl('scratch'), max: 1 });
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = testDatabaseUrl('payment').replace(/\/payment$/, `/${name}`);
+  await migrate({ ...model, clientUrl: url });
+  return url;
 }
 
 export interface CollectedMessage {
