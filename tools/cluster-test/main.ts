@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Cluster } from 'ioredis';
-import { call, closeClient, createOperator, login } from '@stampede/devkit';
+import { call, closeClient, createOperator, login, openSale, signUpAndLogin } from '@stampede/devkit';
 import { autoscale } from './autoscale';
 import { Checks } from './checks';
 import { K8S_VERSION, kget, kubectl, logTo, note, PROMETHEUS_VERSION, ROOT, script, seconds } from './cluster';
@@ -130,6 +130,12 @@ async function main(): Promise<number> {
     // so that Prometheus has scraped the counter many times by phase 6.
     const refreshed = await call('POST', `${urls.gateway}/auth/refresh`, { body: { refreshToken: adminSession.refreshToken } });
     checks.equal('observability', 'a refresh token rotates through the gateway', refreshed.status, 200);
+    // And a sale with its waiting room on and a shopper in it (the room's panels): the other
+    // phases' sales enter directly. Early too, so its gauges have many scrapes by phase 6.
+    const roomSale = await openSale(urls, operator, { stock: 1, unitPrice: 1_000, holdTtlSeconds: 60, waitingRoom: { enabled: true } });
+    const waiting = await signUpAndLogin(urls.gateway, 'room');
+    const joined = await call('POST', `${urls.gateway}/sales/${roomSale}/queue`, { token: waiting.accessToken });
+    checks.equal('observability', 'a shopper joins a sale’s waiting room through the gateway', joined.status, 200);
 
     report.stampede = await stampede(ctx, { shoppers: SHOPPERS, seats: SEATS, inFlight: IN_FLIGHT, payers: PAYERS });
     report.autoscale = await autoscale(ctx, { saleId: report.stampede.saleId, shoppers: SHOPPERS, inFlight: IN_FLIGHT, loadSeconds: LOAD_SECONDS, settleSeconds: 300 });
