@@ -77,9 +77,20 @@ describe('observability of a purchase', () => {
     expect(confirmed.status).toBe(200);
 
     const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    // Each service exports its spans in batches of its own, so the event consumer's span can arrive
+    // before the payment producer's that caused it: wait for every span asserted below.
     await waitFor(
-      'the event consumer span of this trace',
-      async () => inTrace().some((s) => s.service === 'event' && s.kind === 5),
+      'every span of this trace that is checked below',
+      async () => {
+        const have = inTrace();
+        return (
+          have.some((s) => s.service === 'event' && s.kind === 5) &&
+          have.some((s) => s.service === 'payment' && s.kind === 4) &&
+          have.some((s) => s.service === 'payment' && s.name === 'payment.confirm') &&
+          have.some((s) => s.service === 'entry' && s.kind === 2) &&
+          have.some((s) => s.service === 'entry' && s.kind === 3)
+        );
+      },
       30_000,
       200,
     );
