@@ -15,7 +15,15 @@ start_daemon() { # start_daemon NAME COMMAND...
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   owned_pid "$name" >/dev/null && return 0
   setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
-  echo $! > "$RUN_DIR/$name.pid"
+  local pid=$! i
+  echo "$pid" > "$RUN_DIR/$name.pid"
+  # Until the forked shell has exec'd the daemon, its command line is this script's, and
+  # owned_pid would call the new daemon dead (a start then failed with "exited" and an empty
+  # log): wait for the exec, or for the process to end, at most 5 s.
+  for ((i = 0; i < 100; i++)); do
+    running "$pid" && ! owned_pid "$name" >/dev/null || break
+    sleep 0.05
+  done
 }
 
 # check_daemon NAME: fails with the end of its log when the process has died.
