@@ -20,8 +20,14 @@ const sh = (cmd: string, args: string[]) => {
 /** What the machine shows of a cluster whose data folder is `dataDir`: one list per place. */
 function leftovers(dataDir = join(ROOT, '.stampede', 'cluster')): Record<string, string[]> {
   const daemons = /\b(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|etcd|containerd-shim-runc-v2)\b/;
-  const ps = sh('ps', ['-eo', 'pid=,args='])
+  // A zombie (state Z) has already given back its memory, files, sockets and mounts; only its
+  // exit status waits for its parent. The daemons outlive cluster:up's shell, so that parent is
+  // PID 1, which is not ours and on some machines reaps late or never: zombies are not counted.
+  const ps = sh('ps', ['-eo', 'pid=,stat=,args='])
     .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([pid, stat]) => pid && stat && !stat.startsWith('Z'))
+    .map(([pid, , ...args]) => `${pid} ${args.join(' ')}`)
     .filter((l) => l.includes(dataDir) || daemons.test(l));
   const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dataDir) || /kubelet|containerd/.test(l));
   const links = sh('ip', ['-o', 'link', 'show'])
