@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import type { Logger } from 'pino';
-import { createVerifier } from '@stampede/chassis/auth';
+import { verifierFromConfig } from '@stampede/chassis/auth';
 import { ConfigError } from '@stampede/chassis/config';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
@@ -48,15 +48,7 @@ export async function buildAuth(config: Config, logger: Logger): Promise<Running
   const orm = await postgresStore(config, model, stores);
 
   // Auth checks its own tokens with its own public keys: the same verifier every service uses.
-  const verifier = createVerifier({
-    jwksUrl: 'http://localhost/.well-known/jwks.json',
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    redis,
-    keySet: createLocalJWKSet(keys.jwks),
-    identityKeys: config.INTERNAL_IDENTITY_KEYS,
-    onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
-  });
+  const verifier = verifierFromConfig(config, redis, logger, createLocalJWKSet(keys.jwks));
   const deps: Deps = {
     orm,
     // A session lives as long as its refresh chain; access tokens are re-issued within it.

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import { createVerifier } from '@stampede/chassis/auth';
+import { verifierFromConfig } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { newStores, redisStore } from '@stampede/chassis/stores';
@@ -45,14 +45,7 @@ export async function buildEntry(config: Config, logger: Logger): Promise<Runnin
   });
   const deps: Deps = {
     redis,
-    verifier: createVerifier({
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-      redis,
-      identityKeys: config.INTERNAL_IDENTITY_KEYS,
-      onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
-    }),
+    verifier: verifierFromConfig(config, redis, logger),
     sales,
     metrics: entry,
     availability: availabilityCache(config.AVAILABILITY_CACHE_MS),

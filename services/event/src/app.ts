@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createVerifier } from '@stampede/chassis/auth';
+import { verifierFromConfig } from '@stampede/chassis/auth';
 import { createMetrics } from '@stampede/chassis/metrics';
 import { createService, type RunningService, serviceOptionsFrom } from '@stampede/chassis/service';
 import { kafkaStore, newStores, postgresStore, redisStore } from '@stampede/chassis/stores';
@@ -21,14 +21,7 @@ export async function buildEvent(config: Config, logger: Logger): Promise<EventS
   const stores = newStores(metrics.registry);
   const redis = redisStore(config, stores);
   const orm = await postgresStore(config, model, stores);
-  const verifier = createVerifier({
-    jwksUrl: config.AUTH_JWKS_URL,
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    redis,
-    identityKeys: config.INTERNAL_IDENTITY_KEYS,
-    onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
-  });
+  const verifier = verifierFromConfig(config, redis, logger);
   const deps: Deps = { orm, redis, verifier, logger, metrics: eventMetrics };
   registerSaleGauges(metrics, orm);
 

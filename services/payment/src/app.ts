@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createVerifier } from '@stampede/chassis/auth';
+import { verifierFromConfig } from '@stampede/chassis/auth';
 import { createKafka } from '@stampede/chassis/clients/kafka';
 import { reader } from '@stampede/chassis/clients/orm';
 import { ConfigError } from '@stampede/chassis/config';
@@ -45,14 +45,7 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     logger,
     redis,
     orm,
-    verifier: createVerifier({
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-      redis,
-      identityKeys: config.INTERNAL_IDENTITY_KEYS,
-      onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
-    }),
+    verifier: verifierFromConfig(config, redis, logger),
     psp: metered(psp, pm.pspDuration),
     sandbox,
     sales: new SalesClient(config.EVENT_URL),

@@ -158,3 +158,35 @@ export function createVerifier(o: VerifierOptions): Verifier {
     },
   };
 }
+
+/** The settings `authVerifyConfigShape` parses; auth itself has no JWKS URL (it holds its keys). */
+export interface VerifierConfig {
+  AUTH_JWKS_URL?: string;
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+  INTERNAL_IDENTITY_KEYS?: IdentityKeys | undefined;
+}
+
+/**
+ * The verifier every service builds from its settings: auth's keys (from its JWKS URL, or a key
+ * set of its own for auth), issuer, audience and the gateway's identity keys. A refused identity
+ * header is logged with its reason only, never the header (it would let a reader replay it).
+ */
+export function verifierFromConfig(
+  config: VerifierConfig,
+  redis: Cluster,
+  logger: { warn(obj: object, msg: string): void },
+  keySet?: JWTVerifyGetKey,
+): Verifier {
+  const jwksUrl = config.AUTH_JWKS_URL;
+  if (!jwksUrl && !keySet) throw new Error('verifierFromConfig: AUTH_JWKS_URL or a key set is required');
+  return createVerifier({
+    jwksUrl: jwksUrl ?? 'unused:',
+    ...(keySet ? { keySet } : {}),
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    redis,
+    identityKeys: config.INTERNAL_IDENTITY_KEYS,
+    onRefusedIdentity: (reason) => logger.warn({ reason }, 'identity header refused'),
+  });
+}
