@@ -18,6 +18,7 @@ import { paymentMetrics } from './metrics';
 import { model } from './store/model';
 import { backlog } from './store/outbox';
 import { OutboxRelay } from './workers/outbox-relay';
+import { startRetention } from './workers/retention';
 
 /** Cross-field rules zod's per-variable shape cannot express. */
 function checkConfig(config: Config): void {
@@ -64,6 +65,14 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     batchSize: config.OUTBOX_BATCH_SIZE,
   });
   if (config.OUTBOX_RELAY_ENABLED) relay.start();
+  const retention = startRetention({
+    orm,
+    logger,
+    intervalMs: config.RETENTION_SWEEP_MS,
+    idempotencyHours: config.IDEMPOTENCY_RETENTION_HOURS,
+    outboxHours: config.OUTBOX_RETENTION_HOURS,
+    onDeleted: (table, n) => pm.retentionDeleted.inc({ table }, n),
+  });
 
   return createService({
     name: 'payment',
@@ -73,7 +82,7 @@ export async function buildPayment(config: Config, logger: Logger): Promise<Runn
     checks: stores.checks,
     before: (app) => rawBodyRoutes(app, deps),
     routes: (app) => routes(app, deps),
-    // The relay stops first (its in-flight round finishes), then the store clients close.
-    closers: [() => relay.stop(), ...stores.closers],
+    // The workers stop first (an in-flight round finishes), then the store clients close.
+    closers: [() => relay.stop(), () => retention.stop(), ...stores.closers],
   });
 }

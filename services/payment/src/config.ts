@@ -52,6 +52,13 @@ export const configShape = {
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   /** After this long an unfinished claim (a crashed replica) may be taken over. */
   CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+
+  /** Finished idempotency keys are forgotten after this long (a retry then runs as a new request). */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(8_760).default(24),
+  /** Outbox rows already published are deleted after this long (Kafka keeps the events). */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
+  /** How often a replica deletes what is past retention (0: never, for a database kept elsewhere). */
+  RETENTION_SWEEP_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
 };
 
 export type Config = z.infer<z.ZodObject<typeof configShape>>;

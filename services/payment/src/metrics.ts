@@ -8,6 +8,7 @@ export interface PaymentMetrics {
   published: Counter<'type'>;
   relayFailures: Counter;
   voidFailures: Counter;
+  retentionDeleted: Counter<'table'>;
   paymentStatus(status: PaymentStatus): void;
 }
 
@@ -44,6 +45,13 @@ export function paymentMetrics(metrics: Metrics, backlog: () => Promise<{ count:
     registers,
   });
 
+  const retentionDeleted = new Counter({
+    name: 'stampede_payment_retention_deleted_total',
+    help: 'Rows deleted past their retention, by table (idempotency_keys, outbox)',
+    labelNames: ['table'] as const,
+    registers,
+  });
+
   let pending: Promise<{ count: number; oldestAgeSeconds: number }> | undefined;
   const read = () => {
     // One query per scrape serves both gauges.
@@ -67,5 +75,5 @@ export function paymentMetrics(metrics: Metrics, backlog: () => Promise<{ count:
     },
   });
 
-  return { payments, pspDuration, published, relayFailures, voidFailures, paymentStatus: (status) => payments.inc({ status }) };
+  return { payments, pspDuration, published, relayFailures, voidFailures, retentionDeleted, paymentStatus: (status) => payments.inc({ status }) };
 }

@@ -3,6 +3,7 @@ import type { Payment } from '../domain/payment';
 import type { Subscription } from '../domain/subscription';
 import { PaymentsMigration } from './migrations/0001-payments';
 import { SandboxBooksMigration } from './migrations/0002-sandbox-gateway';
+import { RetentionIndexesMigration } from './migrations/0003-retention-indexes';
 
 // The entities map the tables exactly as the migrations create them (column names, defaults);
 // the migrations, not the entities, define the schema.
@@ -258,5 +259,6 @@ export const model: { entities: EntitySchema[]; migrations: MigrationObject[] } 
   migrations: [
     { name: '0001-payments', class: PaymentsMigration },
     { name: '0002-sandbox-gateway', class: SandboxBooksMigration },
+    { name: '0003-retention-indexes', class: RetentionIndexesMigration },
   ],
 };
