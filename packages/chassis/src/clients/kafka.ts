@@ -12,6 +12,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config';
+import { stopIdleRequestQueueTimers } from './kafkajs-idle-timer';
 
 /** Where the brokers are and how to reach them: TLS and SASL as the configuration asks. */
 export interface KafkaConnection {
@@ -36,6 +37,7 @@ export function kafkaConnection(c: KafkaConfig): KafkaConnection {
 }
 
 export function createKafka({ brokers, clientId, logger, ssl, sasl }: KafkaOptions): Kafka {
+  stopIdleRequestQueueTimers();
   return new Kafka({
     clientId,
     brokers,
