@@ -61,7 +61,7 @@ async function deploymentAvailable(namespace: string, name: string): Promise<boo
 }
 
 async function killOne(c: Ctx, component: string, t0: number, context: string): Promise<Kill> {
-  const pods = (await podStates(c.release.namespace, `app.kubernetes.io/component=${component}`)).filter((p) => p.ready);
+  const pods = (await podStates(c.release.namespace, `app.kubernetes.io/component=${component}`)).filter((p) => p.ready && !p.terminating);
   const pod = pods[0]?.name;
   if (!pod) throw new Error(`no ready ${component} pod to delete`);
   await kubectl(['-n', c.release.namespace, 'delete', 'pod', pod, '--grace-period=0', '--force', '--wait=false']);

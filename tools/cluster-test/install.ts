@@ -8,11 +8,13 @@ export interface PodState {
   phase: string;
   ready: boolean;
   restarts: number;
+  /** Being deleted (a rollout's old pod, or the HPA scaling down): on its way out, not serving. */
+  terminating: boolean;
 }
 
 interface PodList {
   items: Array<{
-    metadata: { name: string; uid: string; labels?: Record<string, string> };
+    metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string };
     status: { phase: string; containerStatuses?: Array<{ ready: boolean; restartCount: number }>; initContainerStatuses?: Array<{ restartCount: number }> };
   }>;
 }
@@ -24,6 +26,7 @@ export async function podStates(namespace: string, selector?: string): Promise<P
     phase: p.status.phase,
     ready: (p.status.containerStatuses ?? []).length > 0 && (p.status.containerStatuses ?? []).every((c) => c.ready),
     restarts: [...(p.status.containerStatuses ?? []), ...(p.status.initContainerStatuses ?? [])].reduce((n, c) => n + c.restartCount, 0),
+    terminating: Boolean(p.metadata.deletionTimestamp),
   }));
 }
 

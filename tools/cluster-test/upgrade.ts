@@ -104,7 +104,9 @@ export async function upgrade(
   const phase = 'upgrade';
   ck.add(phase, `helm upgrade --wait with ${o.change} exits 0`, res.code === 0, res.code === 0 ? `${seconds(res.ms)} s, revision ${revision}` : res.stderr.slice(-1_500));
   ck.equal(phase, 'the changed value reached the services', cm.data.LOG_LEVEL, o.change.split('=')[1]);
-  const serving = pods.filter((p) => p.phase !== 'Succeeded');
+  // A pod being deleted when --wait returns (the old ReplicaSet's last one, or one the HPA scales
+  // away: the rollout's new pods raise CPU and the HPA answers) is leaving, not serving.
+  const serving = pods.filter((p) => p.phase !== 'Succeeded' && !p.terminating);
   ck.add(phase, 'every pod Running and Ready after the upgrade', serving.every((p) => p.ready), serving.filter((p) => !p.ready).map((p) => p.name).join(', ') || `${serving.length} pods`);
   ck.add(phase, 'the release Secret is unchanged, key for key', unchanged.secret, `${Object.keys(before.secret).length} keys`);
   ck.add(phase, 'sales (sold per sale), orders and payments are unchanged', unchanged.sales && unchanged.orders && unchanged.payments, { sales: before.sales.length, orders: before.orders, payments: before.payments });
