@@ -22,16 +22,12 @@ export function createRedisCluster({ nodes, password, options }: RedisClusterOpt
     retryDelayOnTryAgain: 100,
     slotsRefreshTimeout: 2_000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
-    // Commands issued in one turn of the event loop go to each node as one write: under a
-    // stampede hundreds of requests each send a command or two, and one write per command was
-    // the largest single cost of the gateway (a syscall each). It is a Cluster option: set on
-    // redisOptions it only reaches the node connections, which the cluster bypasses.
-    enableAutoPipelining: true,
     ...options,
     redisOptions: {
       password,
       connectTimeout: 2_000,
       maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
       ...options?.redisOptions,
     },
   });
