@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
 
+/** The part of kafkajs's request queue the override reads. */
 interface RequestQueueProto {
   pending: unknown[];
   throttledUntil: number;
-  throttleCheckTimeoutId: NodeJS.Timeout | null;
   scheduleCheckPendingRequests(): void;
-  checkPendingRequests(): void;
 }
 
 let applied = false;

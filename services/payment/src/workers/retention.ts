@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { transaction } from '@stampede/chassis/clients/orm';
+import { transaction, type Em } from '@stampede/chassis/clients/orm';
 import type { Logger } from 'pino';
 import { deleteExpiredKeys, deleteSentOutbox } from '../store/retention';
 
@@ -31,7 +31,7 @@ export function startRetention(o: RetentionOptions): RetentionSweep {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
-  const drain = async (del: (em: Parameters<typeof deleteSentOutbox>[0]) => Promise<number>) => {
+  const drain = async (del: (em: Em) => Promise<number>) => {
     let total = 0;
     for (;;) {
       const n = await transaction(o.orm, del);
