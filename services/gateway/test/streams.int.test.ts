@@ -72,6 +72,9 @@ describe('gateway: live streams of the waiting room', () => {
     const saleId = await openRoom(2);
     const people = await Promise.all(Array.from({ length: 12 }, () => issuer.user(['USER'])));
     for (const [i, p] of people.entries()) expect((await http('POST', `${gw(i)}/sales/${saleId}/queue`, { token: p.token })).status).toBe(200);
+    // The room admits on its own ticks (100 ms here), one more shopper per tick when they joined
+    // across a tick: the places are exact only once both seats' shoppers are admitted.
+    await waitFor('both seats admitted', async () => (await http('GET', `${gw(0)}/sales/${saleId}/queue`, { token: people[1]!.token })).body.admission?.token !== undefined, 5_000, 20);
     const watching = await Promise.all(people.map((p, i) => listen(`${gw(i + 1)}/sales/${saleId}/queue/events`, { token: p.token })));
     const live = await listen(`${gw(0)}/sales/${saleId}/live`);
     expect(watching[0]!.status).toBe(200);
