@@ -3,7 +3,7 @@ import type { Cluster } from 'ioredis';
 import { WAITING_ROOM_DEFAULTS, type WaitingRoom } from '@stampede/contracts';
 import { readInventory, saleKeys } from '@stampede/ledger';
 import {
-  expectSaleInvariant, http, openEventStream, pool, spawnTs, startSnapshotServer, startTestIssuer, testStoreEnv,
+  expectSaleInvariant, http, openEventStream, pool, spawnTs, startSnapshotServer, startTestIssuer, testStoreEnv, waitFor,
   type EventStreamClient, type SnapshotServer, type SpawnedService, type TestIssuer,
 } from '@stampede/devkit';
 import { openSale, sleep, testRedis } from './support';
@@ -64,8 +64,8 @@ describe('waiting room across two entry replicas', () => {
     const saleId = await openRoom(1, { margin: 0 });
     const [first, ...rest] = await shoppers(13);
     expect((await join(via(0), saleId, first!)).body.status).toMatch(/WAITING|ADMITTED/);
-    await sleep(300);
-    expect((await placeOf(via(1), saleId, first!)).body.status).toBe('ADMITTED');
+    // Admitted on the room's next tick, seen from the other replica.
+    await waitFor('the first shopper admitted', async () => (await placeOf(via(1), saleId, first!)).body.status === 'ADMITTED', 5_000, 20);
     const answers = [];
     for (const [i, s] of rest.entries()) answers.push((await join(via(i), saleId, s)).body);
     expect(answers.map((a) => a.status)).toEqual(rest.map(() => 'WAITING'));
@@ -166,7 +166,7 @@ describe('waiting room across two entry replicas', () => {
     const saleId = await openRoom(1, { margin: 0, heartbeatTimeoutSeconds: 2 });
     const [gate, quiet, watching] = await shoppers(3);
     await join(via(0), saleId, gate!);
-    await sleep(300);
+    await waitFor('the gate admitted', async () => (await placeOf(via(0), saleId, gate!)).body.status === 'ADMITTED', 5_000, 20);
     await join(via(0), saleId, quiet!);
     await join(via(1), saleId, watching!);
     const stream = await events(via(1), saleId, watching!);
