@@ -128,34 +128,83 @@ export async function privatePaymentDatabase(name: string): Promise<string> {
   return url;
 }
 
-export interface CollectedMessage {
+interface CollectedMessage {
   key: string;
   value: { type: string; eventId: string; payment: { paymentId: string } };
   headers: Record<string, string>;
 }
 
-/** A consumer of the payment topic in its own group, keeping every message it sees. */
-export async function collectPaymentEvents(brokers: string | KafkaConnection): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+export interface PaymentEventsCollector {
+  messages: CollectedMessage[];
+  /** Every error kafkajs gave the collector up on (it then started a fresh member). */
+  crashes: string[];
+  stop(): Promise<void>;
+}
+
+const COLLECTOR_JOIN_TIMEOUT_MS = 30_000;
+
+/**
+ * A consumer of the payment topic in its own group, keeping every message it sees; it returns once
+ * it has joined its group. kafkajs does not restart a consumer after an error it does not retry
+ * (UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION after a missed heartbeat on a loaded machine): the
+ * collector would then go deaf and a test wait in vain for an event long published. So a crash
+ * starts a fresh member of the same group, which reads on from the group's committed offsets.
+ */
+export async function collectPaymentEvents(brokers: string | KafkaConnection): Promise<PaymentEventsCollector> {
   const logger = createLogger({ service: 'payment-test', level: 'silent' });
   const connection = typeof brokers === 'string' ? { brokers: brokers.split(',') } : brokers;
   const kafka = createKafka({ ...connection, clientId: `payment-test-${randomUUID().slice(0, 8)}`, logger });
+  const groupId = `payment-test-${randomUUID()}`;
   const messages: CollectedMessage[] = [];
-  const consumer: Consumer = await startConsumer({
-    kafka,
-    groupId: `payment-test-${randomUUID()}`,
-    topics: [PAYMENT_EVENTS_TOPIC],
-    logger,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 500,
-    handle: async ({ message }) => {
-      messages.push({
-        key: message.key?.toString() ?? '',
-        value: JSON.parse(message.value?.toString() ?? '{}'),
-        headers: headersToStrings(message.headers),
-      });
-    },
+  const crashes: string[] = [];
+  let current: Consumer | undefined;
+  let stopped = false;
+  let joined!: () => void;
+  const firstJoin = new Promise<void>((r) => (joined = r));
+
+  const member = async (): Promise<void> => {
+    const c = await startConsumer({
+      kafka,
+      groupId,
+      topics: [PAYMENT_EVENTS_TOPIC],
+      logger,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+      onJoin: () => joined(),
+      onCrash: (err, crashed) => {
+        crashes.push(`${err.name}: ${err.message}`);
+        if (current === crashed) current = undefined;
+        void crashed
+          .disconnect()
+          .catch(() => undefined)
+          .then(() => (stopped ? undefined : member()))
+          .catch((e: unknown) => crashes.push(`restart failed: ${e instanceof Error ? e.message : String(e)}`));
+      },
+      handle: async ({ message }) => {
+        messages.push({
+          key: message.key?.toString() ?? '',
+          value: JSON.parse(message.value?.toString() ?? '{}'),
+          headers: headersToStrings(message.headers),
+        });
+      },
+    });
+    if (stopped) await c.disconnect();
+    else current = c;
+  };
+
+  const stop = async () => {
+    stopped = true;
+    await current?.disconnect();
+  };
+  await member();
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`the payment events collector did not join its group within ${COLLECTOR_JOIN_TIMEOUT_MS} ms; crashes: ${crashes.join('; ') || 'none'}`)), COLLECTOR_JOIN_TIMEOUT_MS).unref(),
+  );
+  await Promise.race([firstJoin, timeout]).catch(async (e: unknown) => {
+    await stop();
+    throw e;
   });
-  return { messages, stop: () => consumer.disconnect() };
+  return { messages, crashes, stop };
 }
 
 export const idemKey = () => `idem-${randomUUID()}`;
